@@ -1,0 +1,228 @@
+//! The end-to-end harness: serves the release `dist/` on a free loopback port, starts
+//! ChromeDriver on another, and drives headless Chromium over WebDriver. Everything it starts
+//! is stopped when the harness is dropped, also when a test fails (the driver runs in its own
+//! process group, and the whole group is killed).
+
+use dragons_emulator::{site, RunningServer};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub use fantoccini;
+
+/// How long to wait for something a person would see.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The built site: `$DRAGONS_DIST`, or `dist/` at the workspace root.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("DRAGONS_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("dist"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "{} has no index.html: build the release site first (cargo xtask build), or run everything with cargo xtask test",
+        dir.display()
+    );
+    dir
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+/// Where tests save screenshots for the README.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    workspace_root().join("docs/screenshots").join(name)
+}
+
+/// A ChromeDriver process in its own process group; dropping it kills the group, so no
+/// Chromium is left behind even when a test panics before closing its session.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port();
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program} ({e}); install it with: cargo xtask setup")
+            });
+        let driver = Driver { child, port };
+        let deadline = Instant::now() + WAIT;
+        while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within {WAIT:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals our child's own process group only.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// One test's world: the site on loopback and a fresh headless Chromium (fresh profile, so
+/// no storage is shared between tests).
+pub struct Harness {
+    pub client: Client,
+    site: RunningServer,
+    // Dropped after the client: kills ChromeDriver and Chromium.
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        Harness::serving(&dist_dir()).await
+    }
+
+    /// Serve `dist` (a built site) instead of the default.
+    pub async fn serving(dist: &Path) -> Harness {
+        let site = RunningServer::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            site::router(dist),
+        )
+        .await
+        .expect("bind the site on loopback");
+        let driver = Driver::start();
+        let profile = tempfile::tempdir().expect("a temporary Chromium profile");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                    "--window-size=1280,1000", "--hide-scrollbars",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+            .expect("a WebDriver session with headless Chromium");
+        Harness {
+            client,
+            site,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// `http://localhost:<port><path>` on the site (localhost, as a person would type it).
+    pub fn url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.site.addr().port())
+    }
+
+    pub async fn open(&self, path: &str) {
+        self.client
+            .goto(&self.url(path))
+            .await
+            .expect("navigate to the site");
+    }
+
+    /// Wait for an element with `data-testid=id` and return it.
+    pub async fn by_testid(&self, id: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("no element [data-testid={id}] within {WAIT:?}: {e}"))
+    }
+
+    /// Whether an element with `data-testid=id` is on the page now.
+    pub async fn has_testid(&self, id: &str) -> bool {
+        self.client
+            .find(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .is_ok()
+    }
+
+    /// Wait until the text of `[data-testid=id]` satisfies `ok`; returns it.
+    pub async fn text_becomes(&self, id: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self
+                .client
+                .find(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+                .await
+            {
+                last = el.text().await.unwrap_or_default();
+                if ok(&last) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("[data-testid={id}] never showed the expected text; last seen: {last:?}")
+    }
+
+    /// Run a script in the page and return its JSON result.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Save a PNG of the viewport to docs/screenshots/<name>.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let path = screenshot_path(name);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("create docs/screenshots");
+        }
+        std::fs::write(&path, png).expect("write the screenshot");
+    }
+
+    /// End the WebDriver session (closes Chromium) and stop the servers.
+    pub async fn finish(self) {
+        let Harness {
+            client,
+            site,
+            _driver,
+            _profile,
+        } = self;
+        let _ = client.close().await;
+        let _ = site.stop().await;
+    }
+}

@@ -1,0 +1,111 @@
+//! Leptos components. They show state and call the core; they decide nothing themselves.
+
+mod settings;
+mod stages;
+
+pub use settings::{SettingsPanel, SettingsState};
+pub use stages::Stages;
+
+use crate::config::Field;
+use crate::web::{self, config_source::FileStatus};
+use leptos::prelude::*;
+
+/// The whole page: header, the four stages of the flow, and the Settings panel.
+#[component]
+pub fn App() -> impl IntoView {
+    let (overrides, storage_error) = match web::storage::load_overrides() {
+        Ok(o) => (o, None),
+        Err(e) => (Default::default(), Some(e)),
+    };
+    let state = SettingsState::new(&web::page_url(), overrides);
+    state.storage_error.set(storage_error);
+    leptos::task::spawn_local(async move {
+        let (file, status) = web::config_source::fetch_config_file().await;
+        state.file.set(file);
+        state.file_status.set(status);
+    });
+    provide_context(state);
+
+    let settings_open = RwSignal::new(false);
+    // Escape closes the panel, wherever focus is.
+    let _ = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            settings_open.set(false);
+        }
+    });
+
+    view! {
+        <header class="site-header">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"🐉"</span>
+                <div>
+                    <h1>"Dragons sign-in"</h1>
+                    <p class="tagline">"The Amazon Cognito Hosted UI login flow, step by step"</p>
+                </div>
+            </div>
+            <button
+                type="button"
+                class="button secondary"
+                data-testid="settings-toggle"
+                aria-controls="settings-panel"
+                aria-expanded=move || settings_open.get().to_string()
+                on:click=move |_| settings_open.update(|o| *o = !*o)
+            >
+                {move || if settings_open.get() { "Close settings" } else { "Settings" }}
+            </button>
+        </header>
+        <ConfigBanner state on_open_settings=move || settings_open.set(true) />
+        <div class="layout" class:with-panel=move || settings_open.get()>
+            <main id="main">
+                <Stages state />
+            </main>
+            <Show when=move || settings_open.get()>
+                <SettingsPanel state on_close=move || settings_open.set(false) />
+            </Show>
+        </div>
+        <footer class="site-footer">
+            <p>
+                "Runs entirely in your browser. Tokens never leave it except in the "
+                <code>"Authorization"</code> " header sent to the API you configure."
+            </p>
+        </footer>
+    }
+}
+
+/// Problems with the configuration as a whole, shown above the stages.
+#[component]
+fn ConfigBanner(state: SettingsState, #[prop(into)] on_open_settings: Callback<()>) -> impl IntoView {
+    let problems = move || state.config().err().unwrap_or_default();
+    view! {
+        {move || match state.file_status.get() {
+            FileStatus::Failed(message) => Some(view! {
+                <p class="banner warning" role="status" data-testid="config-file-status">{message}</p>
+            }),
+            _ => None,
+        }}
+        {move || state.storage_error.get().map(|message| view! {
+            <p class="banner warning" role="status" data-testid="storage-error">{message}</p>
+        })}
+        <Show when=move || !problems().is_empty()>
+            <div class="banner error" role="alert" data-testid="config-problems">
+                <p>
+                    <strong>"The configuration needs fixing before you can sign in."</strong>
+                    " "
+                    <button type="button" class="link" on:click=move |_| on_open_settings.run(())>
+                        "Open Settings"
+                    </button>
+                </p>
+                <ul>
+                    {move || problems().into_iter().map(|p| view! {
+                        <li><code>{p.field.key()}</code>" ("{p.field.label()}") "{p.message}</li>
+                    }).collect_view()}
+                </ul>
+            </div>
+        </Show>
+    }
+}
+
+/// The id of the input for `field` in the Settings panel, for labels and links.
+pub fn field_input_id(field: Field) -> String {
+    format!("setting-{}", field.key())
+}

@@ -1,0 +1,180 @@
+//! `cargo xtask <task>`: the project's set-up, build, demo and test commands.
+//!
+//! Every task starts with `setup`, which installs what is missing (and only that), so a fresh
+//! Debian machine gets from `git clone` to a running demo or a green test run with one command.
+
+mod setup;
+mod size;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+  demo    set up, build the release site, start the local stack, print the URL (Ctrl-C stops)
+  test    set up, then fmt, clippy, native tests, browser tests, release build, end-to-end
+          tests, and the size report; exits non-zero on any failure
+  setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
+          Chromium + ChromeDriver); a second run takes seconds
+  build   set up and build the release site into dist/
+  size    print the size of dist/ (raw and gzip) and check it against the budget";
+
+fn main() -> ExitCode {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let result = match task.as_str() {
+        "setup" => setup::run(),
+        "build" => setup::run().and_then(|()| build_site()),
+        "demo" => demo(),
+        "test" => test(),
+        "size" => size::report(&root().join("dist")),
+        "" | "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!("unknown task `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask {task}: FAILED: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Print a step heading, run `cmd` in the workspace root, and fail with the command line.
+pub fn run_step(title: &str, cmd: &mut Command) -> Result<Duration, String> {
+    println!("\n==> {title}");
+    let started = Instant::now();
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("{title}: could not start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(started.elapsed())
+    } else {
+        Err(format!("{title} failed ({status}); rerun: {}", command_line(cmd)))
+    }
+}
+
+fn command_line(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn trunk_build() -> Command {
+    let mut cmd = Command::new("trunk");
+    cmd.args(["build", "--release", "--offline"]).env("TRUNK_OFFLINE", "true");
+    cmd
+}
+
+fn build_site() -> Result<(), String> {
+    run_step("trunk build --release (dist/)", &mut trunk_build()).map(|_| ())
+}
+
+fn demo() -> Result<(), String> {
+    setup::run()?;
+    build_site()?;
+    run_step(
+        "build the local stack",
+        cargo().args(["build", "--quiet", "-p", "dragons-emulator"]),
+    )?;
+    println!("\n==> starting the local stack (Ctrl-C stops it)");
+    let status = Command::new(root().join("target/debug/dragons-emulator"))
+        .args(["--site-dir", "dist"])
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start the local stack: {e}"))?;
+    // Ctrl-C reaches the stack too; it stops cleanly and so do we.
+    if status.success() || status.code().is_none() {
+        Ok(())
+    } else {
+        Err(format!("the local stack stopped with {status}"))
+    }
+}
+
+fn test() -> Result<(), String> {
+    let started = Instant::now();
+    let mut timings = vec![("setup", {
+        let t = Instant::now();
+        setup::run()?;
+        t.elapsed()
+    })];
+    let chromedriver = setup::CHROMEDRIVER;
+    let steps: Vec<(&str, Command)> = vec![
+        ("cargo fmt --check", {
+            let mut c = cargo();
+            c.args(["fmt", "--all", "--", "--check"]);
+            c
+        }),
+        ("cargo clippy (native, all targets)", {
+            let mut c = cargo();
+            c.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+            c
+        }),
+        ("cargo clippy (wasm32, the SPA)", {
+            let mut c = cargo();
+            c.args([
+                "clippy",
+                "-p",
+                "dragons-login",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]);
+            c
+        }),
+        ("native tests (cargo test --workspace)", {
+            let mut c = cargo();
+            c.args(["test", "--workspace", "--exclude", "dragons-e2e"]);
+            c
+        }),
+        ("browser tests (wasm-bindgen-test in headless Chromium)", {
+            let mut c = cargo();
+            c.args(["test", "-p", "dragons-login", "--target", "wasm32-unknown-unknown"])
+                .env("CHROMEDRIVER", chromedriver);
+            c
+        }),
+        ("release build (trunk build --release)", trunk_build()),
+        ("end-to-end tests (WebDriver, headless Chromium)", {
+            let mut c = cargo();
+            c.args(["test", "-p", "dragons-e2e"])
+                .env("CHROMEDRIVER", chromedriver)
+                .env("DRAGONS_DIST", root().join("dist"));
+            c
+        }),
+    ];
+    for (title, mut cmd) in steps {
+        timings.push((title, run_step(title, &mut cmd)?));
+    }
+    let t = Instant::now();
+    size::report(&root().join("dist"))?;
+    timings.push(("size report", t.elapsed()));
+
+    println!("\n==> all checks passed");
+    for (title, took) in &timings {
+        println!("  {:>7.1} s  {title}", took.as_secs_f64());
+    }
+    println!("  {:>7.1} s  in all", started.elapsed().as_secs_f64());
+    Ok(())
+}
