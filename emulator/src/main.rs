@@ -36,7 +36,11 @@ async fn main() -> ExitCode {
     };
     println!("Dragons sign-in is running:");
     println!("  app   http://localhost:{}/", server.addr().port());
-    println!("  site  {} (from {})", server.url(), args.site_dir.display());
+    println!(
+        "  site  {} (from {})",
+        server.url(),
+        args.site_dir.display()
+    );
     println!("Press Ctrl-C to stop.");
     let _ = tokio::signal::ctrl_c().await;
     println!("Stopping.");

@@ -4,15 +4,26 @@ use dragons_emulator::{site, RunningServer};
 use std::net::{Ipv4Addr, SocketAddr};
 
 async fn serve(dir: &std::path::Path) -> RunningServer {
-    RunningServer::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), site::router(dir))
-        .await
-        .expect("bind loopback")
+    RunningServer::start(
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        site::router(dir),
+    )
+    .await
+    .expect("bind loopback")
 }
 
 fn fixture() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("index.html"), "<!doctype html><title>t</title>").unwrap();
-    std::fs::write(dir.path().join("app-0123456789abcdef_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>t</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app-0123456789abcdef_bg.wasm"),
+        b"\0asm\x01\0\0\0",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("app-0123456789abcdef.js"), "export{}").unwrap();
     std::fs::write(dir.path().join("config.json"), "{}").unwrap();
     dir
@@ -34,10 +45,16 @@ async fn serves_index_wasm_and_json_with_the_right_types_and_caching() {
 
     let wasm = get("/app-0123456789abcdef_bg.wasm").await.unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
-    assert!(wasm.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(wasm.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
 
     let js = get("/app-0123456789abcdef.js").await.unwrap();
-    assert!(js.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(js.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("javascript"));
 
     let json = get("/config.json").await.unwrap();
     assert_eq!(json.headers()["content-type"], "application/json");

@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="brand">
-                <span class="logo" aria-hidden="true">"🐉"</span>
+                <Logo />
                 <div>
                     <h1>"Dragons sign-in"</h1>
                     <p class="tagline">"The Amazon Cognito Hosted UI login flow, step by step"</p>
@@ -74,7 +74,10 @@ pub fn App() -> impl IntoView {
 
 /// Problems with the configuration as a whole, shown above the stages.
 #[component]
-fn ConfigBanner(state: SettingsState, #[prop(into)] on_open_settings: Callback<()>) -> impl IntoView {
+fn ConfigBanner(
+    state: SettingsState,
+    #[prop(into)] on_open_settings: Callback<()>,
+) -> impl IntoView {
     let problems = move || state.config().err().unwrap_or_default();
     view! {
         {move || match state.file_status.get() {
@@ -108,4 +111,16 @@ fn ConfigBanner(state: SettingsState, #[prop(into)] on_open_settings: Callback<(
 /// The id of the input for `field` in the Settings panel, for labels and links.
 pub fn field_input_id(field: Field) -> String {
     format!("setting-{}", field.key())
+}
+
+/// The mark in the header: a key in a shield, drawn inline (no font or image to load).
+#[component]
+fn Logo() -> impl IntoView {
+    view! {
+        <svg class="logo" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
+            <path d="M24 3 42 10v13c0 11-7.6 19.6-18 22C13.6 42.6 6 34 6 23V10z" class="logo-shield" />
+            <circle cx="24" cy="19" r="6" class="logo-key" />
+            <path d="M24 25v13m0-6h5m-5 4h4" class="logo-key-stroke" />
+        </svg>
+    }
 }

@@ -66,21 +66,32 @@ pub fn SettingsPanel(
     let form = RwSignal::new(FormText::from_raw(&state.effective()));
     // When config.json arrives (or overrides change elsewhere), show what is now in force.
     Effect::new(move |_| form.set(FormText::from_raw(&state.effective())));
-    let errors = Memo::new(move |_| config::validate(&form.with(FormText::to_raw)).err().unwrap_or_default());
+    let errors = Memo::new(move |_| {
+        config::validate(&form.with(FormText::to_raw))
+            .err()
+            .unwrap_or_default()
+    });
     let notice = RwSignal::new(None::<String>);
     let unsaved = move || form.with(FormText::to_raw) != state.effective();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !errors.get_untracked().is_empty() {
-            notice.set(Some("Nothing saved: fix the fields marked below first.".into()));
+            notice.set(Some(
+                "Nothing saved: fix the fields marked in red first.".into(),
+            ));
+            focus_first_invalid();
             return;
         }
-        let changes = form.with_untracked(FormText::to_raw).diff_from(&state.base());
+        let changes = form
+            .with_untracked(FormText::to_raw)
+            .diff_from(&state.base());
         match storage::save_overrides(&changes) {
             Ok(()) => {
                 state.overrides.set(changes);
-                notice.set(Some("Saved in this browser. It applies from the next sign-in.".into()));
+                notice.set(Some(
+                    "Saved in this browser. It applies from the next sign-in.".into(),
+                ));
             }
             Err(e) => notice.set(Some(e)),
         }
@@ -90,7 +101,9 @@ pub fn SettingsPanel(
         state.overrides.set(RawConfig::default());
         state.storage_error.set(None);
         form.set(FormText::from_raw(&state.base()));
-        notice.set(Some("Your changes are cleared; config.json applies again.".into()));
+        notice.set(Some(
+            "Your changes are cleared; config.json applies again.".into(),
+        ));
     };
 
     view! {
@@ -136,7 +149,11 @@ fn FieldRow(
     let help_id = format!("{id}-help");
     let error_id = format!("{id}-error");
     let error = move || {
-        errors.with(|errs| errs.iter().find(|e| e.field == field).map(|e| e.message.clone()))
+        errors.with(|errs| {
+            errs.iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+        })
     };
     let described_by = {
         let (help_id, error_id) = (help_id.clone(), error_id.clone());
@@ -148,8 +165,14 @@ fn FieldRow(
     let value = move || form.with(|f| f.get(field).to_owned());
     let on_input = move |ev| form.update(|f| f.set(field, event_target_value(&ev)));
     let choices: Option<&[(&str, &str)]> = match field {
-        Field::Flow => Some(&[("code", "code: authorization code + PKCE"), ("implicit", "implicit: tokens in the URL")]),
-        Field::ApiToken => Some(&[("id", "id: the ID token"), ("access", "access: the access token")]),
+        Field::Flow => Some(&[
+            ("code", "code: authorization code + PKCE"),
+            ("implicit", "implicit: tokens in the URL"),
+        ]),
+        Field::ApiToken => Some(&[
+            ("id", "id: the ID token"),
+            ("access", "access: the access token"),
+        ]),
         _ => None,
     };
     let control = match choices {
@@ -159,6 +182,7 @@ fn FieldRow(
                 data-testid=id.clone()
                 prop:value=value
                 on:change=on_input
+                aria-invalid=move || error().is_some().to_string()
                 aria-describedby=described_by.clone()
             >
                 {choices.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
@@ -193,5 +217,17 @@ fn FieldRow(
                 {error}
             </p>
         </div>
+    }
+}
+
+/// Move keyboard focus to the first field with a problem, so the person lands on it.
+fn focus_first_invalid() {
+    let field = document()
+        .query_selector("#settings-panel [aria-invalid='true']")
+        .ok()
+        .flatten()
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+    if let Some(field) = field {
+        let _ = field.focus();
     }
 }

@@ -58,7 +58,9 @@ pub fn Stages(state: SettingsState) -> impl IntoView {
 fn SignInSummary(config: Config) -> impl IntoView {
     let flow = match config.flow {
         Flow::Code => "Authorization code with PKCE (recommended)",
-        Flow::Implicit => "Implicit: tokens come back in the URL (kept for workshops; not recommended)",
+        Flow::Implicit => {
+            "Implicit: tokens come back in the URL (kept for workshops; not recommended)"
+        }
     };
     view! {
         <dl class="facts">

@@ -52,7 +52,9 @@ pub async fn fetch_config_file() -> (RawConfig, FileStatus) {
         },
         Err(e) => (
             RawConfig::default(),
-            FileStatus::Failed(format!("config.json could not be read ({e}). Using the built-in defaults.")),
+            FileStatus::Failed(format!(
+                "config.json could not be read ({e}). Using the built-in defaults."
+            )),
         ),
     }
 }

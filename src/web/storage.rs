@@ -14,8 +14,9 @@ pub fn load_overrides() -> Result<RawConfig, String> {
         Ok(None) => return Ok(RawConfig::default()),
         Err(_) => return Err("the browser refused access to localStorage".into()),
     };
-    RawConfig::from_json(&text)
-        .map_err(|e| format!("your saved settings could not be read ({e}); press Reset to clear them"))
+    RawConfig::from_json(&text).map_err(|e| {
+        format!("your saved settings could not be read ({e}); press Reset to clear them")
+    })
 }
 
 pub fn save_overrides(overrides: &RawConfig) -> Result<(), String> {
@@ -25,7 +26,9 @@ pub fn save_overrides(overrides: &RawConfig) -> Result<(), String> {
     }
     LocalStorage::raw()
         .set_item(SETTINGS_KEY, &overrides.to_json())
-        .map_err(|_| "the browser refused to save to localStorage (private mode or full?)".to_owned())
+        .map_err(|_| {
+            "the browser refused to save to localStorage (private mode or full?)".to_owned()
+        })
 }
 
 pub fn clear_overrides() {

@@ -63,7 +63,10 @@ pub fn run_step(title: &str, cmd: &mut Command) -> Result<Duration, String> {
     if status.success() {
         Ok(started.elapsed())
     } else {
-        Err(format!("{title} failed ({status}); rerun: {}", command_line(cmd)))
+        Err(format!(
+            "{title} failed ({status}); rerun: {}",
+            command_line(cmd)
+        ))
     }
 }
 
@@ -81,7 +84,8 @@ fn cargo() -> Command {
 
 fn trunk_build() -> Command {
     let mut cmd = Command::new("trunk");
-    cmd.args(["build", "--release", "--offline"]).env("TRUNK_OFFLINE", "true");
+    cmd.args(["build", "--release", "--offline"])
+        .env("TRUNK_OFFLINE", "true");
     cmd
 }
 
@@ -126,7 +130,14 @@ fn test() -> Result<(), String> {
         }),
         ("cargo clippy (native, all targets)", {
             let mut c = cargo();
-            c.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+            c.args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]);
             c
         }),
         ("cargo clippy (wasm32, the SPA)", {
@@ -151,8 +162,14 @@ fn test() -> Result<(), String> {
         }),
         ("browser tests (wasm-bindgen-test in headless Chromium)", {
             let mut c = cargo();
-            c.args(["test", "-p", "dragons-login", "--target", "wasm32-unknown-unknown"])
-                .env("CHROMEDRIVER", chromedriver);
+            c.args([
+                "test",
+                "-p",
+                "dragons-login",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("CHROMEDRIVER", chromedriver);
             c
         }),
         ("release build (trunk build --release)", trunk_build()),

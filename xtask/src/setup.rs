@@ -38,17 +38,24 @@ fn install(piece: &str, program: &str, args: &[&str]) -> Result<(), String> {
         .args(args)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .status()
-        .map_err(|e| format!("installing {piece}: could not run `{program}` ({e}); retry with: {line}"))?;
+        .map_err(|e| {
+            format!("installing {piece}: could not run `{program}` ({e}); retry with: {line}")
+        })?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("installing {piece} failed ({status}); retry with: {line}"))
+        Err(format!(
+            "installing {piece} failed ({status}); retry with: {line}"
+        ))
     }
 }
 
 fn wasm_target() -> Result<(), String> {
     let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         ok("wasm32-unknown-unknown target", "installed");
         return Ok(());
     }
@@ -100,7 +107,13 @@ fn wasm_bindgen() -> Result<(), String> {
     install(
         "wasm-bindgen-cli (about 3 minutes)",
         "cargo",
-        &["install", "wasm-bindgen-cli", "--version", &version, "--force"],
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+        ],
     )
 }
 

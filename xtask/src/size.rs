@@ -13,18 +13,28 @@ pub fn report(dist: &Path) -> Result<(), String> {
     println!("\n==> size of {}", dist.display());
     let mut files = Vec::new();
     collect(dist, &mut files).map_err(|e| {
-        format!("cannot read {} ({e}); build it first: cargo xtask build", dist.display())
+        format!(
+            "cannot read {} ({e}); build it first: cargo xtask build",
+            dist.display()
+        )
     })?;
     files.sort();
     if files.is_empty() {
-        return Err(format!("{} is empty; build it first: cargo xtask build", dist.display()));
+        return Err(format!(
+            "{} is empty; build it first: cargo xtask build",
+            dist.display()
+        ));
     }
     println!("  {:>10}  {:>10}  file", "raw", "gzip -9");
     let (mut raw_total, mut gz_total, mut counted) = (0u64, 0u64, 0u64);
     for path in &files {
         let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let gz = gzip_len(&bytes);
-        let name = path.strip_prefix(dist).unwrap_or(path).display().to_string();
+        let name = path
+            .strip_prefix(dist)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let in_budget = is_budgeted(&name);
         println!(
             "  {:>10}  {:>10}  {name}{}",
