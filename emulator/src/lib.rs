@@ -1,12 +1,33 @@
-//! An offline stand-in for the Amazon Cognito Hosted UI and the dragons API. Today it hosts a
-//! built `dist/` folder the way an S3 website does; it is a library so tests start it in-process.
+//! An offline stand-in for the Amazon Cognito Hosted UI and the dragons API (API Gateway with a
+//! Cognito user pool authorizer), plus S3-like hosting of the built SPA. It follows
+//! `shared/cognito-wire-spec.md` on its own: no protocol code is shared with the SPA.
+//!
+//! It is a library so tests start it in-process: `Stack::start(config).await`.
 
+// Handlers return ready `Response`s as their errors; one per request, so the size is no concern.
+#![allow(clippy::result_large_err)]
+
+pub mod config;
+pub mod dragons;
+pub mod hosted_ui;
+pub mod keys;
+pub mod oauth;
+pub mod pages;
 pub mod site;
+pub mod state;
+pub mod tokens;
 
-use std::net::SocketAddr;
+use axum::routing::{get, post};
+use axum::Router;
+use config::StackConfig;
+use keys::Keys;
+use state::{AppState, Shared, Store, Urls, User};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tower_http::cors::{Any, CorsLayer};
 
 /// A server running on a background task; dropping it (or calling `stop`) shuts it down.
 pub struct RunningServer {
@@ -17,8 +38,11 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Bind `addr` (port 0 picks a free port) and serve `app` on it.
-    pub async fn start(addr: SocketAddr, app: axum::Router) -> std::io::Result<RunningServer> {
-        let listener = TcpListener::bind(addr).await?;
+    pub async fn start(addr: SocketAddr, app: Router) -> std::io::Result<RunningServer> {
+        RunningServer::serve(TcpListener::bind(addr).await?, app)
+    }
+
+    pub fn serve(listener: TcpListener, app: Router) -> std::io::Result<RunningServer> {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -39,7 +63,7 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:<port>` (or the bound address), no trailing slash.
+    /// `http://127.0.0.1:<port>`, no trailing slash.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -65,4 +89,163 @@ impl Drop for RunningServer {
             task.abort();
         }
     }
+}
+
+/// The whole local stack: Hosted UI + OAuth (auth domain), issuer (JWKS, discovery), the
+/// dragons API, and optionally the site, each on its own loopback origin so CORS is real.
+pub struct Stack {
+    pub shared: AppState,
+    servers: Vec<RunningServer>,
+}
+
+impl Stack {
+    /// Start with keys from `config.key_file`, or fresh ones.
+    pub async fn start(config: StackConfig) -> Result<Stack, String> {
+        let keys = match &config.key_file {
+            Some(path) => Keys::load_or_create(path)?,
+            None => Keys::generate()?,
+        };
+        Stack::start_with_keys(config, keys).await
+    }
+
+    pub async fn start_with_keys(config: StackConfig, keys: Keys) -> Result<Stack, String> {
+        let bind = |port: u16| async move {
+            TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+                .await
+                .map_err(|e| format!("cannot listen on 127.0.0.1:{port} ({e}); is another copy running? Choose other ports with the flags or the TOML file."))
+        };
+        let auth = bind(config.auth_port).await?;
+        let idp = bind(config.idp_port).await?;
+        let api = bind(config.api_port).await?;
+        let site = match &config.site_dir {
+            Some(_) => Some(bind(config.site_port).await?),
+            None => None,
+        };
+        let port = |l: &TcpListener| l.local_addr().map(|a| a.port()).unwrap_or(0);
+        let host = &config.host;
+        let urls = Urls {
+            site: site.as_ref().map(|l| format!("http://{host}:{}/", port(l))),
+            auth: format!("http://{host}:{}", port(&auth)),
+            issuer: format!("http://{host}:{}/{}", port(&idp), config.pool_id),
+            api: format!("http://{host}:{}/{}", port(&api), config.api.stage),
+        };
+        let store = Store {
+            users: config
+                .users
+                .iter()
+                .map(|u| (u.username.clone(), seeded_user(&config.pool_id, u)))
+                .collect(),
+            dragons: dragons::seed(),
+            ..Store::default()
+        };
+        let site_dir = config.site_dir.clone();
+        let pool_id = config.pool_id.clone();
+        let shared: AppState = Arc::new(Shared::new(config, keys, urls, store));
+
+        let mut servers = vec![
+            RunningServer::serve(auth, auth_router(shared.clone())).map_err(|e| e.to_string())?,
+            RunningServer::serve(idp, idp_router(shared.clone(), &pool_id))
+                .map_err(|e| e.to_string())?,
+            RunningServer::serve(api, api_router(shared.clone())).map_err(|e| e.to_string())?,
+        ];
+        if let (Some(listener), Some(dir)) = (site, site_dir) {
+            servers.push(
+                RunningServer::serve(listener, site::router(&dir)).map_err(|e| e.to_string())?,
+            );
+        }
+        Ok(Stack { shared, servers })
+    }
+
+    pub fn urls(&self) -> &Urls {
+        &self.shared.urls
+    }
+
+    /// Move the stack's clock forward (codes, sessions and tokens expire by it).
+    pub fn advance_clock(&self, secs: i64) {
+        self.shared.clock.advance_secs(secs);
+    }
+
+    pub async fn stop(self) {
+        for server in self.servers {
+            let _ = server.stop().await;
+        }
+    }
+}
+
+/// Seeded users keep the same `sub` across restarts (derived from pool and user name).
+fn seeded_user(pool_id: &str, u: &config::UserConfig) -> User {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{pool_id}/{}", u.username).as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    User {
+        sub: uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string(),
+        username: u.username.clone(),
+        password: u.password.clone(),
+        email: u.email.clone(),
+        email_verified: true,
+        groups: u.groups.clone(),
+        attributes: u.attributes.clone(),
+        pending_code: None,
+    }
+}
+
+/// `Access-Control-Allow-Origin: *` and preflight, as Cognito's OAuth endpoints answer.
+fn open_cors() -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods(Any)
+        .allow_headers(Any)
+}
+
+fn auth_router(shared: AppState) -> Router {
+    let api = Router::new()
+        .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/revoke", post(oauth::revoke))
+        .route(
+            "/oauth2/userInfo",
+            get(oauth::user_info).post(oauth::user_info),
+        )
+        .layer(open_cors());
+    Router::new()
+        .route("/oauth2/authorize", get(hosted_ui::authorize))
+        .route(
+            "/login",
+            get(hosted_ui::login_page).post(hosted_ui::login_submit),
+        )
+        .route(
+            "/signup",
+            get(hosted_ui::signup_page).post(hosted_ui::signup_submit),
+        )
+        .route(
+            "/confirmUser",
+            get(hosted_ui::confirm_page).post(hosted_ui::confirm_submit),
+        )
+        .route("/logout", get(hosted_ui::logout))
+        .merge(api)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(shared)
+}
+
+fn idp_router(shared: AppState, pool_id: &str) -> Router {
+    Router::new()
+        .route(
+            &format!("/{pool_id}/.well-known/jwks.json"),
+            get(oauth::jwks),
+        )
+        .route(
+            &format!("/{pool_id}/.well-known/openid-configuration"),
+            get(oauth::discovery),
+        )
+        .layer(open_cors())
+        .with_state(shared)
+}
+
+fn api_router(shared: AppState) -> Router {
+    Router::new()
+        .fallback(dragons::gateway)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(shared)
 }

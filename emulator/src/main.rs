@@ -1,54 +1,140 @@
 use clap::Parser;
-use dragons_emulator::{site, RunningServer};
-use std::net::{Ipv4Addr, SocketAddr};
+use dragons_emulator::config::StackConfig;
+use dragons_emulator::Stack;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The local stack: serves the built SPA like an S3 website.
+/// The local stack: a stand-in for the Cognito Hosted UI, its OAuth endpoints and JWKS, and the
+/// dragons API behind a Cognito authorizer, plus S3-like hosting of the built SPA. Loopback only.
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
+    /// A TOML file with any of the settings (see emulator/README.md); flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// The built site to serve (Trunk's output).
-    #[arg(long, default_value = "dist")]
-    site_dir: PathBuf,
-    /// Loopback port for the site.
-    #[arg(long, default_value_t = 8080)]
-    site_port: u16,
+    #[arg(long)]
+    site_dir: Option<PathBuf>,
+    #[arg(long)]
+    site_port: Option<u16>,
+    #[arg(long)]
+    auth_port: Option<u16>,
+    #[arg(long)]
+    idp_port: Option<u16>,
+    #[arg(long)]
+    api_port: Option<u16>,
+    /// Keep the signing keys in this file, so tokens stay valid across restarts.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
+    /// Lifetime of ID and access tokens, in seconds (short ones make expiry demos possible).
+    #[arg(long)]
+    token_lifetime: Option<u64>,
+    /// Gateway 401/403 answers without CORS headers, as an API without "gateway responses".
+    #[arg(long)]
+    no_gateway_cors: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    if !args.site_dir.join("index.html").is_file() {
-        eprintln!(
-            "error: {} has no index.html; build the site first (cargo xtask build)",
-            args.site_dir.display()
-        );
-        return ExitCode::FAILURE;
+    let mut config = match &args.config {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            .and_then(|text| StackConfig::from_toml(&text))
+        {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => StackConfig::default(),
+    };
+    if let Some(dir) = args.site_dir {
+        if !dir.join("index.html").is_file() {
+            eprintln!(
+                "error: {} has no index.html; build the site first (cargo xtask build)",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        config.site_dir = Some(dir);
     }
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.site_port));
-    let server = match RunningServer::start(addr, site::router(&args.site_dir)).await {
+    config.site_port = args.site_port.unwrap_or(config.site_port);
+    config.auth_port = args.auth_port.unwrap_or(config.auth_port);
+    config.idp_port = args.idp_port.unwrap_or(config.idp_port);
+    config.api_port = args.api_port.unwrap_or(config.api_port);
+    if args.key_file.is_some() {
+        config.key_file = args.key_file;
+    }
+    if let Some(secs) = args.token_lifetime {
+        config.tokens.id_token_seconds = secs;
+        config.tokens.access_token_seconds = secs;
+    }
+    if args.no_gateway_cors {
+        config.api.cors_on_gateway_errors = false;
+    }
+
+    let stack = match Stack::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot listen on {addr} ({e}); is something else using port {}? Pass --site-port to choose another.", args.site_port);
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    println!("Dragons sign-in is running:");
-    println!("  app   http://localhost:{}/", server.addr().port());
-    println!(
-        "  site  {} (from {})",
-        server.url(),
-        args.site_dir.display()
-    );
-    println!("Press Ctrl-C to stop.");
+    print_banner(&stack);
     let _ = tokio::signal::ctrl_c().await;
     println!("Stopping.");
-    match server.stop().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error while stopping: {e}");
-            ExitCode::FAILURE
-        }
+    stack.stop().await;
+    ExitCode::SUCCESS
+}
+
+fn print_banner(stack: &Stack) {
+    let urls = stack.urls();
+    let c = &stack.shared.config;
+    println!();
+    if let Some(site) = &urls.site {
+        println!("  Open the app:   {site}");
     }
+    println!();
+    for u in &c.users {
+        println!("  Sign in as:     {}  /  {}", u.username, u.password);
+    }
+    println!();
+    println!("  Hosted UI       {}", urls.auth);
+    println!("  Issuer          {}", urls.issuer);
+    println!("  Dragons API     {}/dragons", urls.api);
+    println!("  App client      {}", c.client.client_id);
+    println!("  Callback URLs   {}", c.client.callback_urls.join(", "));
+    println!("  Sign-out URLs   {}", c.client.logout_urls.join(", "));
+    println!(
+        "  Flows, scopes   {} | {}",
+        c.client.allowed_flows.join(", "),
+        c.client.allowed_scopes.join(" ")
+    );
+    println!(
+        "  Token lifetime  ID {} s, access {} s; code {} s; Hosted UI session {} s",
+        c.tokens.id_token_seconds,
+        c.tokens.access_token_seconds,
+        c.tokens.code_seconds,
+        c.tokens.session_seconds
+    );
+    println!(
+        "  Gateway 4XX     {}",
+        if c.api.cors_on_gateway_errors {
+            "with CORS headers (gateway responses set)"
+        } else {
+            "WITHOUT CORS headers (browsers see 401 as a CORS error)"
+        }
+    );
+    println!(
+        "  Signing keys    {}",
+        c.key_file
+            .as_ref()
+            .map_or("fresh for this run".to_owned(), |p| format!(
+                "kept in {}",
+                p.display()
+            ))
+    );
+    println!("\n  Sign-up confirmation codes are printed here. Press Ctrl-C to stop.\n");
 }

@@ -1,0 +1,162 @@
+//! The stack's settings: ports, the user pool, its app client, token lifetimes, users and the
+//! API's gateway behaviour. Read from a TOML file (every field optional) and command-line flags;
+//! the defaults match the SPA's shipped `config.json`, so the app works against it as it is.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StackConfig {
+    /// Loopback ports: the site, the Hosted UI (auth domain), the issuer (cognito-idp), the API.
+    /// 0 picks a free port (tests do this).
+    pub site_port: u16,
+    pub auth_port: u16,
+    pub idp_port: u16,
+    pub api_port: u16,
+    /// Host name used in the URLs the stack prints and puts in tokens.
+    pub host: String,
+    /// The built SPA to serve; none = no site server.
+    pub site_dir: Option<PathBuf>,
+    pub region: String,
+    pub pool_id: String,
+    pub client: ClientConfig,
+    pub tokens: TokenConfig,
+    pub api: ApiConfig,
+    /// Keep signing keys here (PEM); created on first use. None = fresh keys every start.
+    pub key_file: Option<PathBuf>,
+    pub users: Vec<UserConfig>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClientConfig {
+    pub client_id: String,
+    pub callback_urls: Vec<String>,
+    pub logout_urls: Vec<String>,
+    /// "code" and/or "implicit".
+    pub allowed_flows: Vec<String>,
+    pub allowed_scopes: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenConfig {
+    pub id_token_seconds: u64,
+    pub access_token_seconds: u64,
+    pub refresh_token_seconds: u64,
+    /// How long a Hosted UI session (cookie) lasts.
+    pub session_seconds: u64,
+    /// How long an authorization code may wait to be exchanged.
+    pub code_seconds: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiConfig {
+    /// The stage name, the first path segment (`/test/dragons`).
+    pub stage: String,
+    /// Whether gateway-made 4XX/5XX answers carry CORS headers (API Gateway "gateway
+    /// responses" DEFAULT_4XX/DEFAULT_5XX set up). Off shows the classic 401-seen-as-CORS-error.
+    pub cors_on_gateway_errors: bool,
+    /// OAuth scopes on GET /dragons; empty = the method expects an ID token.
+    pub get_scopes: Vec<String>,
+    /// OAuth scopes on POST /dragons; empty = the method expects an ID token.
+    pub post_scopes: Vec<String>,
+    /// How long after a POST the dragon shows in GET (the background job).
+    pub post_visible_after_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserConfig {
+    pub username: String,
+    pub password: String,
+    pub email: String,
+    pub groups: Vec<String>,
+    /// Extra attributes, e.g. `"custom:team" = "red"` or `name = "…"`.
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+impl Default for StackConfig {
+    fn default() -> Self {
+        StackConfig {
+            site_port: 8080,
+            auth_port: 9000,
+            idp_port: 9001,
+            api_port: 9002,
+            host: "localhost".into(),
+            site_dir: None,
+            region: "us-east-1".into(),
+            pool_id: "us-east-1_DRAGONS01".into(),
+            client: ClientConfig::default(),
+            tokens: TokenConfig::default(),
+            api: ApiConfig::default(),
+            key_file: None,
+            users: vec![UserConfig::default()],
+        }
+    }
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            client_id: "dragonsdemo0localclient001".into(),
+            callback_urls: vec!["http://localhost:8080/".into()],
+            logout_urls: vec!["http://localhost:8080/".into()],
+            allowed_flows: vec!["code".into(), "implicit".into()],
+            allowed_scopes: vec![
+                "openid".into(),
+                "email".into(),
+                "phone".into(),
+                "profile".into(),
+                "aws.cognito.signin.user.admin".into(),
+            ],
+        }
+    }
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        TokenConfig {
+            id_token_seconds: 3600,
+            access_token_seconds: 3600,
+            refresh_token_seconds: 30 * 24 * 3600,
+            session_seconds: 3600,
+            code_seconds: 300,
+        }
+    }
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            stage: "test".into(),
+            cors_on_gateway_errors: true,
+            get_scopes: vec![],
+            post_scopes: vec![],
+            post_visible_after_ms: 2000,
+        }
+    }
+}
+
+impl Default for UserConfig {
+    fn default() -> Self {
+        UserConfig {
+            username: DEMO_USERNAME.into(),
+            password: DEMO_PASSWORD.into(),
+            email: "rider@dragons.example".into(),
+            groups: vec!["riders".into()],
+            attributes: [("name".to_owned(), "Demo Rider".to_owned())].into(),
+        }
+    }
+}
+
+pub const DEMO_USERNAME: &str = "dragonrider";
+pub const DEMO_PASSWORD: &str = "Dragons-Demo-1";
+
+impl StackConfig {
+    pub fn from_toml(text: &str) -> Result<StackConfig, String> {
+        toml::from_str(text).map_err(|e| format!("the stack's TOML config is invalid: {e}"))
+    }
+}

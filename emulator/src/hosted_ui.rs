@@ -1,0 +1,584 @@
+//! The Hosted UI: `/oauth2/authorize`, the login page (`/login`), sign-up and confirmation
+//! (`/signup`, `/confirmUser`), and `/logout`, with Cognito's rules for each parameter.
+
+use crate::pages::{self, found};
+use crate::state::{opaque_token, uuid, AppState, CodeGrant, Session, User};
+use crate::tokens::{self, Grant};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+
+pub const SESSION_COOKIE: &str = "cognito";
+/// Longest query string accepted; Cognito's front end refuses very long URLs too.
+const MAX_QUERY: usize = 8 * 1024;
+const MAX_FORM: usize = 16 * 1024;
+
+/// A checked `/oauth2/authorize` request.
+#[derive(Clone, Debug)]
+pub struct AuthorizeRequest {
+    pub implicit: bool,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: Option<String>,
+    pub scopes: Vec<String>,
+    pub code_challenge: Option<String>,
+    pub nonce: Option<String>,
+    pub prompt_none: bool,
+}
+
+/// How an authorize request fails: a page (no redirect to an unverified URL) or a redirect.
+pub enum AuthorizeError {
+    Page(Response),
+    Redirect(Response),
+}
+
+impl IntoResponse for AuthorizeError {
+    fn into_response(self) -> Response {
+        match self {
+            AuthorizeError::Page(r) | AuthorizeError::Redirect(r) => r,
+        }
+    }
+}
+
+/// Query or form pairs; a parameter given twice is an error, as it is for Cognito.
+pub fn parse_pairs(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+        if pairs.iter().any(|(seen, _)| *seen == k) {
+            return Err(format!("duplicate parameter {k}"));
+        }
+        pairs.push((k.into_owned(), v.into_owned()));
+    }
+    Ok(pairs)
+}
+
+fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `uri` with `params` appended to its query (or, for implicit answers, its fragment).
+pub fn with_params(uri: &str, params: &[(&str, &str)], fragment: bool) -> String {
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    let sep = if fragment {
+        '#'
+    } else if uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    format!("{uri}{sep}{encoded}")
+}
+
+pub fn check_authorize(shared: &AppState, query: &str) -> Result<AuthorizeRequest, AuthorizeError> {
+    if query.len() > MAX_QUERY {
+        return Err(AuthorizeError::Page(pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The request is too large.",
+        )));
+    }
+    let pairs = pairs_or_page(query)?;
+    let client = &shared.config.client;
+    let client_id = get(&pairs, "client_id").unwrap_or("");
+    if client_id != client.client_id {
+        return Err(AuthorizeError::Page(pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Invalid client_id: this app client does not exist in the user pool.",
+        )));
+    }
+    let redirect_uri = get(&pairs, "redirect_uri").unwrap_or("");
+    if !client.callback_urls.iter().any(|u| u == redirect_uri) {
+        return Err(AuthorizeError::Page(pages::error(
+            StatusCode::BAD_REQUEST,
+            "redirect_mismatch",
+            "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs (they must match byte for byte, trailing slash included).",
+        )));
+    }
+    let state = get(&pairs, "state").map(str::to_owned);
+    let fail = |error: &str, description: &str| {
+        let mut params = vec![("error", error), ("error_description", description)];
+        if let Some(s) = state.as_deref() {
+            params.push(("state", s));
+        }
+        AuthorizeError::Redirect(found(&with_params(redirect_uri, &params, false)))
+    };
+    let implicit = match get(&pairs, "response_type") {
+        Some("code") => false,
+        Some("token") => true,
+        Some(_) => {
+            return Err(fail(
+                "unsupported_response_type",
+                "response_type must be code or token",
+            ))
+        }
+        None => return Err(fail("invalid_request", "response_type is required")),
+    };
+    let flow = if implicit { "implicit" } else { "code" };
+    if !client.allowed_flows.iter().any(|f| f == flow) {
+        return Err(fail(
+            "unauthorized_client",
+            "the app client may not use this flow",
+        ));
+    }
+    let scopes: Vec<String> = match get(&pairs, "scope") {
+        None => client.allowed_scopes.clone(),
+        Some(s) => s
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    if scopes.is_empty() || scopes.iter().any(|s| !client.allowed_scopes.contains(s)) {
+        return Err(fail("invalid_scope", "invalid_scope"));
+    }
+    let method = get(&pairs, "code_challenge_method");
+    let challenge = get(&pairs, "code_challenge");
+    let code_challenge = match (method, challenge) {
+        (None, None) => None,
+        (Some("S256"), Some(c)) if is_s256_challenge(c) => Some(c.to_owned()),
+        (Some("S256"), Some(_)) => return Err(fail("invalid_request", "invalid code_challenge")),
+        (Some("S256"), None) => return Err(fail("invalid_request", "code_challenge is required")),
+        (None, Some(_)) => {
+            return Err(fail("invalid_request", "code_challenge_method is required"))
+        }
+        (Some(_), _) => {
+            return Err(fail(
+                "invalid_request",
+                "unsupported code_challenge_method; only S256 is supported",
+            ))
+        }
+    };
+    Ok(AuthorizeRequest {
+        implicit,
+        client_id: client_id.to_owned(),
+        redirect_uri: redirect_uri.to_owned(),
+        state,
+        scopes,
+        code_challenge: if implicit { None } else { code_challenge },
+        nonce: get(&pairs, "nonce").map(str::to_owned),
+        prompt_none: get(&pairs, "prompt") == Some("none"),
+    })
+}
+
+/// An S256 challenge is base64url (no padding) of 32 bytes: 43 characters.
+fn is_s256_challenge(c: &str) -> bool {
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn pairs_or_page(text: &str) -> Result<Vec<(String, String)>, AuthorizeError> {
+    parse_pairs(text).map_err(|e| {
+        AuthorizeError::Page(pages::error(StatusCode::BAD_REQUEST, "invalid_request", &e))
+    })
+}
+
+/// The live Hosted UI session named by the request's cookie, if any.
+fn session_of(shared: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
+    let now = shared.clock.now();
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .filter(|c| c.name() == SESSION_COOKIE)
+        .find_map(|c| {
+            let id = c.value().to_owned();
+            let session = shared.store().sessions.get(&id).cloned()?;
+            (session.expires_at > now).then_some((id, session))
+        })
+}
+
+/// Send the person back to the app with a code or tokens.
+fn complete(
+    shared: &AppState,
+    request: &AuthorizeRequest,
+    username: &str,
+    auth_time: i64,
+) -> Response {
+    let user = match shared.store().users.get(username).cloned() {
+        Some(u) => u,
+        None => {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The user no longer exists.",
+            )
+        }
+    };
+    let state = request.state.as_deref();
+    if request.implicit {
+        let origin_jti = uuid();
+        let minted = tokens::mint(
+            shared,
+            &Grant {
+                user: &user,
+                client_id: &request.client_id,
+                scopes: &request.scopes,
+                nonce: request.nonce.as_deref(),
+                auth_time,
+                origin_jti: &origin_jti,
+            },
+            true,
+        );
+        let expires_in = shared.config.tokens.access_token_seconds.to_string();
+        let mut params = Vec::new();
+        if let Some(id) = minted.id_token.as_deref() {
+            params.push(("id_token", id));
+        }
+        params.push(("access_token", &minted.access_token));
+        params.push(("expires_in", &expires_in));
+        params.push(("token_type", "Bearer"));
+        if let Some(s) = state {
+            params.push(("state", s));
+        }
+        return found(&with_params(&request.redirect_uri, &params, true));
+    }
+    let code = uuid();
+    shared.store().codes.insert(
+        code.clone(),
+        CodeGrant {
+            client_id: request.client_id.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+            code_challenge: request.code_challenge.clone(),
+            username: user.username.clone(),
+            scopes: request.scopes.clone(),
+            nonce: request.nonce.clone(),
+            auth_time,
+            expires_at: shared.clock.now() + shared.config.tokens.code_seconds as i64,
+        },
+    );
+    let mut params = vec![("code", code.as_str())];
+    if let Some(s) = state {
+        params.push(("state", s));
+    }
+    found(&with_params(&request.redirect_uri, &params, false))
+}
+
+/// GET /oauth2/authorize
+pub async fn authorize(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match check_authorize(&shared, &query) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    if let Some((_, session)) = session_of(&shared, &headers) {
+        return complete(&shared, &request, &session.username, session.auth_time);
+    }
+    if request.prompt_none {
+        let mut params = vec![("error", "login_required")];
+        if let Some(s) = request.state.as_deref() {
+            params.push(("state", s));
+        }
+        return found(&with_params(&request.redirect_uri, &params, false));
+    }
+    found(&format!("/login?{query}"))
+}
+
+/// GET /login: the sign-in form (or straight back, with a live session).
+pub async fn login_page(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match check_authorize(&shared, &query) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    if let Some((_, session)) = session_of(&shared, &headers) {
+        return complete(&shared, &request, &session.username, session.auth_time);
+    }
+    pages::login(&query, None, None).into_response()
+}
+
+/// The form body of a Hosted UI page, or the page to answer with.
+fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form || body.len() > MAX_FORM {
+        return Err(pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The form could not be read.",
+        ));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| {
+        pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The form could not be read.",
+        )
+    })?;
+    parse_pairs(text).map_err(|e| pages::error(StatusCode::BAD_REQUEST, "invalid_request", &e))
+}
+
+fn start_session(shared: &AppState, username: &str) -> (String, i64) {
+    let id = opaque_token();
+    let now = shared.clock.now();
+    shared.store().sessions.insert(
+        id.clone(),
+        Session {
+            username: username.to_owned(),
+            auth_time: now,
+            expires_at: now + shared.config.tokens.session_seconds as i64,
+        },
+    );
+    let cookie = format!(
+        "{SESSION_COOKIE}={id}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax",
+        shared.config.tokens.session_seconds
+    );
+    (cookie, now)
+}
+
+fn signed_in(shared: &AppState, request: &AuthorizeRequest, username: &str) -> Response {
+    let (cookie, now) = start_session(shared, username);
+    let mut response = complete(shared, request, username, now);
+    if let Ok(v) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// POST /login
+pub async fn login_submit(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match check_authorize(&shared, &query) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let form = match read_form(&headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let username = get(&form, "username").unwrap_or("").trim().to_owned();
+    let password = get(&form, "password").unwrap_or("");
+    let user: Option<User> = shared.store().users.get(&username).cloned();
+    let problem = match &user {
+        None => Some("User does not exist."),
+        Some(u) if u.password != password => Some("Incorrect username or password."),
+        Some(u) if u.pending_code.is_some() => Some("User is not confirmed."),
+        Some(_) => None,
+    };
+    if let Some(problem) = problem {
+        return (
+            StatusCode::OK,
+            pages::login(&query, Some(&username), Some(problem)),
+        )
+            .into_response();
+    }
+    signed_in(&shared, &request, &username)
+}
+
+/// GET /signup
+pub async fn signup_page(State(shared): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    match check_authorize(&shared, &query) {
+        Ok(_) => pages::signup(&query, None).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Cognito's default password policy: 8+ characters with upper, lower, digit and symbol.
+fn password_problem(p: &str) -> Option<&'static str> {
+    if p.chars().count() < 8 {
+        Some("Password did not conform with policy: Password not long enough")
+    } else if !p.chars().any(char::is_uppercase) {
+        Some("Password did not conform with policy: Password must have uppercase characters")
+    } else if !p.chars().any(char::is_lowercase) {
+        Some("Password did not conform with policy: Password must have lowercase characters")
+    } else if !p.chars().any(|c| c.is_ascii_digit()) {
+        Some("Password did not conform with policy: Password must have numeric characters")
+    } else if !p.chars().any(|c| !c.is_alphanumeric()) {
+        Some("Password did not conform with policy: Password must have symbol characters")
+    } else {
+        None
+    }
+}
+
+/// POST /signup: create an unconfirmed user; the confirmation code goes to the server log.
+pub async fn signup_submit(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = query.unwrap_or_default();
+    if let Err(e) = check_authorize(&shared, &query) {
+        return e.into_response();
+    }
+    let form = match read_form(&headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let username = get(&form, "username").unwrap_or("").trim().to_owned();
+    let email = get(&form, "email").unwrap_or("").trim().to_owned();
+    let password = get(&form, "password").unwrap_or("").to_owned();
+    let problem =
+        if username.is_empty() || username.len() > 128 || username.chars().any(char::is_whitespace)
+        {
+            Some("Username is required and may not contain spaces.")
+        } else if !email.contains('@') || email.len() > 256 {
+            Some("Invalid email address format.")
+        } else if shared.store().users.contains_key(&username) {
+            Some("User already exists")
+        } else {
+            password_problem(&password)
+        };
+    if let Some(problem) = problem {
+        return pages::signup(&query, Some(problem)).into_response();
+    }
+    let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+    println!("[emulator] sign-up: confirmation code for {username} <{email}> is {code}");
+    shared.store().users.insert(
+        username.clone(),
+        User {
+            sub: uuid(),
+            username: username.clone(),
+            password,
+            email,
+            email_verified: false,
+            groups: vec![],
+            attributes: Default::default(),
+            pending_code: Some(code),
+        },
+    );
+    let next = with_params(
+        &format!("/confirmUser?{query}"),
+        &[("username", &username)],
+        false,
+    );
+    found(&next)
+}
+
+/// Split `username` off a confirm page's query, leaving the authorize parameters.
+fn split_username(query: &str) -> (String, String) {
+    let mut username = String::new();
+    let rest: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .filter_map(|(k, v)| {
+            if k == "username" {
+                username = v.into_owned();
+                None
+            } else {
+                Some((k.into_owned(), v.into_owned()))
+            }
+        })
+        .collect();
+    let rest = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(rest)
+        .finish();
+    (username, rest)
+}
+
+/// GET /confirmUser
+pub async fn confirm_page(State(shared): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let (username, query) = split_username(&query.unwrap_or_default());
+    match check_authorize(&shared, &query) {
+        Ok(_) => pages::confirm(&query, &username, None).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// POST /confirmUser: check the code, confirm the user, and sign them in.
+pub async fn confirm_submit(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (_, query) = split_username(&query.unwrap_or_default());
+    let request = match check_authorize(&shared, &query) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let form = match read_form(&headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let username = get(&form, "username").unwrap_or("").trim().to_owned();
+    let code = get(&form, "code").unwrap_or("").trim();
+    let confirmed = {
+        let mut store = shared.store();
+        match store.users.get_mut(&username) {
+            Some(user) if user.pending_code.as_deref() == Some(code) => {
+                user.pending_code = None;
+                user.email_verified = true;
+                true
+            }
+            _ => false,
+        }
+    };
+    if !confirmed {
+        return pages::confirm(
+            &query,
+            &username,
+            Some("Invalid verification code provided, please try again."),
+        )
+        .into_response();
+    }
+    println!("[emulator] sign-up: {username} confirmed");
+    signed_in(&shared, &request, &username)
+}
+
+/// GET /logout?client_id=…&logout_uri=…: end the Hosted UI session, back to the app.
+pub async fn logout(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let pairs = match parse_pairs(&query.unwrap_or_default()) {
+        Ok(p) => p,
+        Err(e) => return pages::error(StatusCode::BAD_REQUEST, "invalid_request", &e),
+    };
+    let client = &shared.config.client;
+    if get(&pairs, "client_id") != Some(client.client_id.as_str()) {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Invalid client_id.",
+        );
+    }
+    let Some(logout_uri) = get(&pairs, "logout_uri") else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required parameter logout_uri is missing (Cognito does not understand post_logout_redirect_uri).",
+        );
+    };
+    if !client.logout_urls.iter().any(|u| u == logout_uri) {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The logout_uri is not one of the app client's sign-out URLs.",
+        );
+    }
+    if let Some((id, _)) = session_of(&shared, &headers) {
+        shared.store().sessions.remove(&id);
+    }
+    let mut response = found(logout_uri);
+    let expired = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    if let Ok(v) = expired.parse() {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}

@@ -1,0 +1,292 @@
+//! The OAuth endpoints on the auth domain (`/oauth2/token`, `/oauth2/userInfo`,
+//! `/oauth2/revoke`) and the issuer's discovery document and JWKS.
+
+use crate::hosted_ui::parse_pairs;
+use crate::keys::KeyUse;
+use crate::state::{opaque_token, uuid, AppState, RefreshGrant};
+use crate::tokens::{self, Grant, Rejection};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// `400 {"error": "..."}`, as Cognito's token endpoint answers.
+fn oauth_error(error: &str) -> Response {
+    no_store((StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response())
+}
+
+fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-store, max-age=0, must-revalidate"),
+    );
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// The form body, or `invalid_request` (wrong content type, not UTF-8, a repeated field).
+fn form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(oauth_error("invalid_request"));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| oauth_error("invalid_request"))?;
+    parse_pairs(text).map_err(|_| oauth_error("invalid_request"))
+}
+
+fn field<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+/// POST /oauth2/token
+pub async fn token(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match form(&headers, &body) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let Some(grant_type) = field(&form, "grant_type") else {
+        return oauth_error("invalid_request");
+    };
+    let Some(client_id) = field(&form, "client_id") else {
+        return oauth_error("invalid_request");
+    };
+    if client_id != shared.config.client.client_id {
+        return oauth_error("invalid_client");
+    }
+    match grant_type {
+        "authorization_code" => exchange_code(&shared, &form, client_id),
+        "refresh_token" => refresh(&shared, &form, client_id),
+        "client_credentials" => oauth_error("unauthorized_client"),
+        _ => oauth_error("unsupported_grant_type"),
+    }
+}
+
+fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) -> Response {
+    if !shared
+        .config
+        .client
+        .allowed_flows
+        .iter()
+        .any(|f| f == "code")
+    {
+        return oauth_error("unauthorized_client");
+    }
+    let (Some(code), Some(redirect_uri)) = (field(form, "code"), field(form, "redirect_uri"))
+    else {
+        return oauth_error("invalid_request");
+    };
+    // Single use: the code is gone on the first attempt, whether it succeeds or not.
+    let Some(grant) = shared.store().codes.remove(code) else {
+        return oauth_error("invalid_grant");
+    };
+    if grant.expires_at <= shared.clock.now()
+        || grant.client_id != client_id
+        || grant.redirect_uri != redirect_uri
+    {
+        return oauth_error("invalid_grant");
+    }
+    let verifier = field(form, "code_verifier");
+    match (&grant.code_challenge, verifier) {
+        (None, None) => {}
+        (Some(challenge), Some(verifier))
+            if s256(verifier) == *challenge && valid_verifier(verifier) => {}
+        _ => return oauth_error("invalid_grant"),
+    }
+    let Some(user) = shared.store().users.get(&grant.username).cloned() else {
+        return oauth_error("invalid_grant");
+    };
+    let origin_jti = uuid();
+    let minted = tokens::mint(
+        shared,
+        &Grant {
+            user: &user,
+            client_id,
+            scopes: &grant.scopes,
+            nonce: grant.nonce.as_deref(),
+            auth_time: grant.auth_time,
+            origin_jti: &origin_jti,
+        },
+        false,
+    );
+    let refresh_token = opaque_token();
+    shared.store().refresh_tokens.insert(
+        refresh_token.clone(),
+        RefreshGrant {
+            client_id: client_id.to_owned(),
+            username: user.username.clone(),
+            scopes: grant.scopes.clone(),
+            auth_time: grant.auth_time,
+            expires_at: shared.clock.now() + shared.config.tokens.refresh_token_seconds as i64,
+            revoked: false,
+            origin_jti,
+        },
+    );
+    let mut body = json!({
+        "access_token": minted.access_token,
+        "refresh_token": refresh_token,
+        "expires_in": shared.config.tokens.access_token_seconds,
+        "token_type": "Bearer",
+    });
+    if let Some(id) = minted.id_token {
+        body["id_token"] = json!(id);
+    }
+    no_store(Json(body).into_response())
+}
+
+/// RFC 7636: 43 to 128 characters of [A-Za-z0-9-._~].
+fn valid_verifier(v: &str) -> bool {
+    (43..=128).contains(&v.len())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Response {
+    let Some(refresh_token) = field(form, "refresh_token") else {
+        return oauth_error("invalid_request");
+    };
+    let now = shared.clock.now();
+    let grant = match shared.store().refresh_tokens.get(refresh_token) {
+        Some(g) if !g.revoked && g.expires_at > now && g.client_id == client_id => g.clone(),
+        _ => return oauth_error("invalid_grant"),
+    };
+    let Some(user) = shared.store().users.get(&grant.username).cloned() else {
+        return oauth_error("invalid_grant");
+    };
+    let minted = tokens::mint(
+        shared,
+        &Grant {
+            user: &user,
+            client_id,
+            scopes: &grant.scopes,
+            nonce: None,
+            auth_time: grant.auth_time,
+            origin_jti: &grant.origin_jti,
+        },
+        false,
+    );
+    // Cognito returns no new refresh token: the client keeps the one it has.
+    let mut body = json!({
+        "access_token": minted.access_token,
+        "expires_in": shared.config.tokens.access_token_seconds,
+        "token_type": "Bearer",
+    });
+    if let Some(id) = minted.id_token {
+        body["id_token"] = json!(id);
+    }
+    no_store(Json(body).into_response())
+}
+
+/// POST /oauth2/revoke: 200 with an empty body, also for unknown tokens.
+pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = match form(&headers, &body) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let (Some(token), Some(client_id)) = (field(&form, "token"), field(&form, "client_id")) else {
+        return oauth_error("invalid_request");
+    };
+    if client_id != shared.config.client.client_id {
+        return oauth_error("invalid_client");
+    }
+    if let Some(grant) = shared.store().refresh_tokens.get_mut(token) {
+        if grant.client_id == client_id {
+            grant.revoked = true;
+        }
+    }
+    StatusCode::OK.into_response()
+}
+
+/// GET or POST /oauth2/userInfo with `Authorization: Bearer <access token>`.
+pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Response {
+    let unauthorized = |description: &str| {
+        let mut r = (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_token", "error_description": description })),
+        )
+            .into_response();
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+        );
+        r
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let Some(token) = token else {
+        return unauthorized("Access token is missing");
+    };
+    let claims = match tokens::verify(&shared, token, KeyUse::Access) {
+        Ok(c) => c,
+        Err(Rejection::Expired) => return unauthorized("Access token is expired"),
+        Err(Rejection::Invalid) => return unauthorized("Invalid access token"),
+    };
+    let scopes: Vec<&str> = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(' ')
+        .collect();
+    if !scopes.contains(&"openid") {
+        return unauthorized("Access token does not contain openid scope");
+    }
+    let username = claims.get("username").and_then(Value::as_str).unwrap_or("");
+    let Some(user) = shared.store().users.get(username).cloned() else {
+        return unauthorized("User does not exist");
+    };
+    let mut body = json!({ "sub": user.sub, "username": user.username });
+    if scopes.contains(&"email") {
+        // Cognito's userInfo gives booleans as strings.
+        body["email"] = json!(user.email);
+        body["email_verified"] = json!(user.email_verified.to_string());
+    }
+    if scopes.contains(&"profile") {
+        for (k, v) in &user.attributes {
+            body[k] = json!(v);
+        }
+    }
+    Json(body).into_response()
+}
+
+/// GET <issuer>/.well-known/jwks.json
+pub async fn jwks(State(shared): State<AppState>) -> Response {
+    Json(shared.keys.jwks()).into_response()
+}
+
+/// GET <issuer>/.well-known/openid-configuration
+pub async fn discovery(State(shared): State<AppState>) -> Response {
+    let auth = &shared.urls.auth;
+    let issuer = &shared.urls.issuer;
+    Json(json!({
+        "authorization_endpoint": format!("{auth}/oauth2/authorize"),
+        "end_session_endpoint": format!("{auth}/logout"),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "response_types_supported": ["code", "token"],
+        "revocation_endpoint": format!("{auth}/oauth2/revoke"),
+        "scopes_supported": ["openid", "email", "phone", "profile"],
+        "subject_types_supported": ["public"],
+        "token_endpoint": format!("{auth}/oauth2/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "userinfo_endpoint": format!("{auth}/oauth2/userInfo"),
+    }))
+    .into_response()
+}

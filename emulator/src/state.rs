@@ -1,0 +1,154 @@
+//! The pool's live state: users, Hosted UI sessions, authorization codes, refresh tokens, the
+//! dragons, and a clock that tests can move forward.
+
+use crate::config::StackConfig;
+use crate::keys::Keys;
+use rand::RngCore;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Wall-clock time plus an offset that tests can advance (codes and tokens expire for real).
+#[derive(Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    pub fn now_ms(&self) -> i64 {
+        let real = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        real + self.offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Seconds since the epoch, as in `iat`/`exp`.
+    pub fn now(&self) -> i64 {
+        self.now_ms() / 1000
+    }
+
+    pub fn advance_secs(&self, secs: i64) {
+        self.offset_ms.fetch_add(secs * 1000, Ordering::SeqCst);
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub sub: String,
+    pub username: String,
+    pub password: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub groups: Vec<String>,
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// Sign-up waiting for its confirmation code.
+    pub pending_code: Option<String>,
+}
+
+/// What an authorization code stands for; bound to client, redirect_uri and challenge.
+#[derive(Clone, Debug)]
+pub struct CodeGrant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub username: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RefreshGrant {
+    pub client_id: String,
+    pub username: String,
+    pub scopes: Vec<String>,
+    pub auth_time: i64,
+    pub expires_at: i64,
+    pub revoked: bool,
+    /// The `jti` family: tokens minted from this refresh token share `origin_jti`.
+    pub origin_jti: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub username: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Dragon {
+    pub dragon_name_str: String,
+    pub family_str: String,
+    pub description_str: String,
+    pub location_city_str: String,
+    pub location_country_str: String,
+    pub location_state_str: String,
+    pub location_neighborhood_str: String,
+    #[serde(skip)]
+    pub visible_at_ms: i64,
+}
+
+#[derive(Default)]
+pub struct Store {
+    pub users: HashMap<String, User>,
+    pub sessions: HashMap<String, Session>,
+    pub codes: HashMap<String, CodeGrant>,
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    pub dragons: Vec<Dragon>,
+}
+
+pub struct Shared {
+    pub config: StackConfig,
+    pub keys: Keys,
+    pub clock: Clock,
+    store: Mutex<Store>,
+    /// Filled in once the servers are bound (ports may be 0 in the config).
+    pub urls: Urls,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Urls {
+    pub site: Option<String>,
+    /// The Hosted UI domain, e.g. http://localhost:9000
+    pub auth: String,
+    /// The issuer, e.g. http://localhost:9001/us-east-1_DRAGONS01
+    pub issuer: String,
+    /// The API stage, e.g. http://localhost:9002/test
+    pub api: String,
+}
+
+pub type AppState = Arc<Shared>;
+
+impl Shared {
+    pub fn new(config: StackConfig, keys: Keys, urls: Urls, store: Store) -> Shared {
+        Shared {
+            config,
+            keys,
+            clock: Clock::default(),
+            store: Mutex::new(store),
+            urls,
+        }
+    }
+
+    /// The store, even if a handler panicked while holding it (its data stays usable).
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A random UUID v4, as Cognito uses for `sub`, codes, `jti` and event ids.
+pub fn uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// An opaque random token (base64url of 48 random bytes).
+pub fn opaque_token() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -1,0 +1,163 @@
+//! Minting Cognito-shaped ID and access tokens, and checking them (for userInfo and the API's
+//! authorizer) through `jsonwebtoken`.
+
+use crate::keys::KeyUse;
+use crate::state::{uuid, Shared, User};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// What a sign-in or refresh grants, the input to minting.
+pub struct Grant<'a> {
+    pub user: &'a User,
+    pub client_id: &'a str,
+    pub scopes: &'a [String],
+    pub nonce: Option<&'a str>,
+    pub auth_time: i64,
+    /// Shared by every token minted from one sign-in (and its refreshes).
+    pub origin_jti: &'a str,
+}
+
+pub struct Minted {
+    pub access_token: String,
+    /// Only when `openid` was granted.
+    pub id_token: Option<String>,
+}
+
+pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
+    let now = shared.clock.now();
+    let tokens = &shared.config.tokens;
+    let event_id = uuid();
+    let mut access = Map::new();
+    access.insert("sub".into(), json!(grant.user.sub));
+    if !grant.user.groups.is_empty() {
+        access.insert("cognito:groups".into(), json!(grant.user.groups));
+    }
+    access.insert("iss".into(), json!(shared.urls.issuer));
+    access.insert("version".into(), json!(2));
+    access.insert("client_id".into(), json!(grant.client_id));
+    access.insert("origin_jti".into(), json!(grant.origin_jti));
+    access.insert("event_id".into(), json!(event_id));
+    access.insert("token_use".into(), json!("access"));
+    access.insert("scope".into(), json!(grant.scopes.join(" ")));
+    access.insert("auth_time".into(), json!(grant.auth_time));
+    access.insert(
+        "exp".into(),
+        json!(now + tokens.access_token_seconds as i64),
+    );
+    access.insert("iat".into(), json!(now));
+    access.insert("jti".into(), json!(uuid()));
+    access.insert("username".into(), json!(grant.user.username));
+    let access_token = shared.keys.get(KeyUse::Access).sign(&Value::Object(access));
+
+    let id_token = grant.scopes.iter().any(|s| s == "openid").then(|| {
+        let mut id = Map::new();
+        if with_at_hash {
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
+        id.insert("sub".into(), json!(grant.user.sub));
+        if !grant.user.groups.is_empty() {
+            id.insert("cognito:groups".into(), json!(grant.user.groups));
+        }
+        let email = grant.scopes.iter().any(|s| s == "email");
+        if email {
+            id.insert("email_verified".into(), json!(grant.user.email_verified));
+        }
+        id.insert("iss".into(), json!(shared.urls.issuer));
+        id.insert("cognito:username".into(), json!(grant.user.username));
+        if let Some(nonce) = grant.nonce {
+            id.insert("nonce".into(), json!(nonce));
+        }
+        id.insert("origin_jti".into(), json!(grant.origin_jti));
+        id.insert("aud".into(), json!(grant.client_id));
+        id.insert("event_id".into(), json!(event_id));
+        id.insert("token_use".into(), json!("id"));
+        id.insert("auth_time".into(), json!(grant.auth_time));
+        if grant.scopes.iter().any(|s| s == "profile") {
+            for (k, v) in &grant.user.attributes {
+                id.insert(k.clone(), json!(v));
+            }
+        } else {
+            for (k, v) in grant
+                .user
+                .attributes
+                .iter()
+                .filter(|(k, _)| k.starts_with("custom:"))
+            {
+                id.insert(k.clone(), json!(v));
+            }
+        }
+        id.insert("exp".into(), json!(now + tokens.id_token_seconds as i64));
+        id.insert("iat".into(), json!(now));
+        id.insert("jti".into(), json!(uuid()));
+        if email {
+            id.insert("email".into(), json!(grant.user.email));
+        }
+        shared.keys.get(KeyUse::Id).sign(&Value::Object(id))
+    });
+    Minted {
+        access_token,
+        id_token,
+    }
+}
+
+/// OIDC `at_hash`: base64url of the left half of SHA-256 of the access token's ASCII.
+pub fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// Why a token was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// Missing, malformed, badly signed, wrong issuer, wrong type.
+    Invalid,
+    /// Signed and well formed, but past `exp`.
+    Expired,
+}
+
+/// Check a token's signature (with the key its `kid` names), issuer, type and expiry.
+pub fn verify(
+    shared: &Shared,
+    token: &str,
+    expected: KeyUse,
+) -> Result<Map<String, Value>, Rejection> {
+    if token.len() > 16 * 1024 {
+        return Err(Rejection::Invalid);
+    }
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Rejection::Invalid)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(Rejection::Invalid);
+    }
+    let (which, key) = header
+        .kid
+        .as_deref()
+        .and_then(|kid| shared.keys.by_kid(kid))
+        .ok_or(Rejection::Invalid)?;
+    if which != expected {
+        return Err(Rejection::Invalid);
+    }
+    let mut validation = Validation::new(Algorithm::RS256);
+    // Expiry is checked below against the stack's clock, with no leeway, as the gateway does.
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.set_issuer(&[&shared.urls.issuer]);
+    let data = jsonwebtoken::decode::<Map<String, Value>>(token, key.decoding_key(), &validation)
+        .map_err(|_| Rejection::Invalid)?;
+    let claims = data.claims;
+    let token_use = match expected {
+        KeyUse::Id => "id",
+        KeyUse::Access => "access",
+    };
+    if claims.get("token_use").and_then(Value::as_str) != Some(token_use) {
+        return Err(Rejection::Invalid);
+    }
+    match claims.get("exp").and_then(Value::as_i64) {
+        Some(exp) if exp > shared.clock.now() => Ok(claims),
+        Some(_) => Err(Rejection::Expired),
+        None => Err(Rejection::Invalid),
+    }
+}
