@@ -19,6 +19,7 @@ pub enum KeyUse {
     Access,
 }
 
+#[derive(Clone)]
 pub struct SigningKey {
     /// Cognito's kids are base64 (standard alphabet, padded) of a 32-byte digest.
     pub kid: String,
@@ -28,6 +29,7 @@ pub struct SigningKey {
     e: String,
 }
 
+#[derive(Clone)]
 pub struct Keys {
     pub id: SigningKey,
     pub access: SigningKey,

@@ -1,0 +1,212 @@
+//! Helpers for the HTTP-level tests: a stack on free loopback ports, and a plain HTTP client
+//! that does not follow redirects (the tests read each Location themselves).
+#![allow(dead_code)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use dragons_emulator::config::{StackConfig, DEMO_PASSWORD, DEMO_USERNAME};
+use dragons_emulator::keys::Keys;
+use dragons_emulator::Stack;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+pub const CLIENT: &str = "dragonsdemo0localclient001";
+pub const REDIRECT: &str = "http://localhost:8080/";
+/// The RFC 7636 appendix B verifier.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K9nRlw4-D3lHgJAbbmGGoXt6pE";
+
+/// Key generation is slow; every stack in a test binary shares one pair.
+fn keys() -> Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| Keys::generate().expect("RSA keys"))
+        .clone()
+}
+
+pub fn test_config() -> StackConfig {
+    StackConfig {
+        auth_port: 0,
+        idp_port: 0,
+        api_port: 0,
+        site_port: 0,
+        ..StackConfig::default()
+    }
+}
+
+pub async fn start() -> Stack {
+    start_with(test_config()).await
+}
+
+pub async fn start_with(config: StackConfig) -> Stack {
+    Stack::start_with_keys(config, keys())
+        .await
+        .expect("stack starts")
+}
+
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub fn challenge(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// An authorize query for the code flow with PKCE, overridden/extended by `extra`
+/// (a value of None removes the parameter).
+pub fn query(extra: &[(&str, Option<&str>)]) -> String {
+    let ch = challenge(VERIFIER);
+    let mut params: Vec<(String, String)> = [
+        ("response_type", "code"),
+        ("client_id", CLIENT),
+        ("redirect_uri", REDIRECT),
+        ("state", "st4te"),
+        ("scope", "openid email profile"),
+        ("code_challenge_method", "S256"),
+        ("code_challenge", ch.as_str()),
+        ("nonce", "n0nce"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        params.retain(|(pk, _)| pk != k);
+        if let Some(v) = v {
+            params.push((k.to_string(), v.to_string()));
+        }
+    }
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish()
+}
+
+pub fn location(headers: &HeaderMap) -> String {
+    headers
+        .get(LOCATION)
+        .expect("a Location header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The query (or fragment) parameters of a URL.
+pub fn params_of(url: &str, fragment: bool) -> Vec<(String, String)> {
+    let part = if fragment {
+        url.split_once('#').map(|(_, f)| f).unwrap_or("")
+    } else {
+        let no_frag = url.split('#').next().unwrap_or("");
+        no_frag.split_once('?').map(|(_, q)| q).unwrap_or("")
+    };
+    form_urlencoded::parse(part.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+pub fn param(url: &str, key: &str) -> Option<String> {
+    params_of(url, false)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// The session cookie pair (`cognito=…`) from a Set-Cookie.
+pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("cognito="))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+}
+
+/// POST the login form for `query`; returns the response.
+pub async fn submit_login(
+    stack: &Stack,
+    query: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    http()
+        .post(format!("{}/login?{query}", stack.urls().auth))
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Sign in as the demo user with `query`; returns (redirect Location, session cookie).
+pub async fn login(stack: &Stack, query: &str) -> (String, String) {
+    let r = submit_login(stack, query, DEMO_USERNAME, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 302, "login succeeds");
+    let cookie = session_cookie(r.headers()).expect("a session cookie");
+    (location(r.headers()), cookie)
+}
+
+/// A fresh authorization code for the demo user (code flow, PKCE with VERIFIER).
+pub async fn code(stack: &Stack) -> String {
+    let (loc, _) = login(stack, &query(&[])).await;
+    param(&loc, "code").expect("a code")
+}
+
+pub async fn token_request(stack: &Stack, form: &[(&str, &str)]) -> (u16, Value) {
+    let r = http()
+        .post(format!("{}/oauth2/token", stack.urls().auth))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pub async fn exchange(stack: &Stack, code: &str, verifier: &str) -> (u16, Value) {
+    token_request(
+        stack,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+/// Tokens for the demo user through the code flow.
+pub async fn tokens(stack: &Stack) -> Value {
+    let code = code(stack).await;
+    let (status, body) = exchange(stack, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// A JWT's header and claims, decoded without checking (the tests check signatures separately).
+pub fn decode(jwt: &str) -> (Value, Value) {
+    let mut parts = jwt.split('.');
+    let mut part = || {
+        let bytes = URL_SAFE_NO_PAD.decode(parts.next().unwrap()).unwrap();
+        serde_json::from_slice::<Value>(&bytes).unwrap()
+    };
+    (part(), part())
+}
+
+pub async fn api_get(
+    stack: &Stack,
+    path_and_query: &str,
+    authorization: Option<&str>,
+) -> reqwest::Response {
+    let mut req = http().get(format!("{}{path_and_query}", stack.urls().api));
+    if let Some(a) = authorization {
+        req = req.header("Authorization", a);
+    }
+    req.send().await.unwrap()
+}

@@ -1,0 +1,359 @@
+//! /oauth2/authorize, /login, sign-up, /logout: every rule of the spec's authorize tables.
+
+mod common;
+use common::*;
+use dragons_emulator::config::{DEMO_PASSWORD, DEMO_USERNAME};
+
+async fn authorize(
+    stack: &dragons_emulator::Stack,
+    query: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut req = http().get(format!("{}/oauth2/authorize?{query}", stack.urls().auth));
+    if let Some(c) = cookie {
+        req = req.header("Cookie", c);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn unknown_client_and_unregistered_redirect_get_an_html_400_not_a_redirect() {
+    let stack = start().await;
+    let r = authorize(&stack, &query(&[("client_id", Some("nosuchclient"))]), None).await;
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    // A trailing slash makes a different URL: byte-for-byte match.
+    let r = authorize(
+        &stack,
+        &query(&[("redirect_uri", Some("http://localhost:8080"))]),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.text().await.unwrap().contains("redirect_mismatch"));
+}
+
+#[tokio::test]
+async fn bad_parameters_redirect_back_with_error_and_state() {
+    let stack = start().await;
+    let cases: &[(&[(&str, Option<&str>)], &str)] = &[
+        (&[("response_type", None)], "invalid_request"),
+        (&[("scope", Some("openid offline_access"))], "invalid_scope"),
+        (&[("scope", Some("openid dragons/admin"))], "invalid_scope"),
+        (
+            &[("code_challenge_method", Some("plain"))],
+            "invalid_request",
+        ),
+        (&[("code_challenge_method", None)], "invalid_request"),
+        (&[("code_challenge", None)], "invalid_request"),
+        (&[("code_challenge", Some("tooshort"))], "invalid_request"),
+    ];
+    for (extra, error) in cases {
+        let r = authorize(&stack, &query(extra), None).await;
+        assert_eq!(r.status(), 302, "{extra:?}");
+        let loc = location(r.headers());
+        assert!(loc.starts_with(REDIRECT), "{loc}");
+        assert_eq!(
+            param(&loc, "error").as_deref(),
+            Some(*error),
+            "{extra:?}: {loc}"
+        );
+        assert_eq!(
+            param(&loc, "state").as_deref(),
+            Some("st4te"),
+            "state comes back: {loc}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_flow_the_client_may_not_use_is_unauthorized_client() {
+    let mut config = test_config();
+    config.client.allowed_flows = vec!["code".into()];
+    let stack = start_with(config).await;
+    let r = authorize(&stack, &query(&[("response_type", Some("token"))]), None).await;
+    assert_eq!(
+        param(&location(r.headers()), "error").as_deref(),
+        Some("unauthorized_client")
+    );
+}
+
+#[tokio::test]
+async fn prompt_none_without_a_session_is_login_required() {
+    let stack = start().await;
+    let r = authorize(&stack, &query(&[("prompt", Some("none"))]), None).await;
+    let loc = location(r.headers());
+    assert!(loc.starts_with(REDIRECT));
+    assert_eq!(param(&loc, "error").as_deref(), Some("login_required"));
+}
+
+#[tokio::test]
+async fn authorize_shows_the_login_form_and_wrong_credentials_are_told_apart() {
+    let stack = start().await;
+    let q = query(&[]);
+    let r = authorize(&stack, &q, None).await;
+    assert_eq!(r.status(), 302);
+    let loc = location(r.headers());
+    assert_eq!(loc, format!("/login?{q}"));
+    let page = http()
+        .get(format!("{}{loc}", stack.urls().auth))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
+
+    let r = submit_login(&stack, &q, DEMO_USERNAME, "wrong").await;
+    assert_eq!(r.status(), 200);
+    assert!(session_cookie(r.headers()).is_none());
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Incorrect username or password."));
+    let r = submit_login(&stack, &q, "nobody", DEMO_PASSWORD).await;
+    assert!(r.text().await.unwrap().contains("User does not exist."));
+    // The user name is echoed into the form escaped, never as markup.
+    let r = submit_login(&stack, &q, "<img src=x onerror=alert(1)>", "x").await;
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("<img src=x"), "escaped");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+}
+
+#[tokio::test]
+async fn code_flow_login_redirects_with_a_uuid_code_and_state_and_sets_a_one_hour_session() {
+    let stack = start().await;
+    let r = submit_login(&stack, &query(&[]), DEMO_USERNAME, DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 302);
+    let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("Max-Age=3600") && set_cookie.contains("HttpOnly"),
+        "{set_cookie}"
+    );
+    let loc = location(r.headers());
+    assert!(loc.starts_with("http://localhost:8080/?code="), "{loc}");
+    let code = param(&loc, "code").unwrap();
+    assert_eq!(code.len(), 36);
+    assert_eq!(code.matches('-').count(), 4, "a UUID: {code}");
+    assert_eq!(param(&loc, "state").as_deref(), Some("st4te"));
+}
+
+#[tokio::test]
+async fn a_live_session_signs_straight_back_in_until_it_expires_or_logout() {
+    let stack = start().await;
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    let loc = location(r.headers());
+    assert!(param(&loc, "code").is_some(), "no login page: {loc}");
+    // prompt=none works with a session.
+    let r = authorize(&stack, &query(&[("prompt", Some("none"))]), Some(&cookie)).await;
+    assert!(param(&location(r.headers()), "code").is_some());
+
+    // After an hour the session is gone.
+    stack.advance_clock(3601);
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    assert!(location(r.headers()).starts_with("/login?"));
+}
+
+#[tokio::test]
+async fn logout_needs_a_registered_logout_uri_and_ends_the_session() {
+    let stack = start().await;
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    let logout = |q: String| {
+        let cookie = cookie.clone();
+        let url = format!("{}/logout?{q}", stack.urls().auth);
+        async move {
+            http()
+                .get(url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = logout(format!(
+        "client_id={CLIENT}&logout_uri=https%3A%2F%2Fevil.example%2F"
+    ))
+    .await;
+    assert_eq!(r.status(), 400);
+    let r = logout(format!(
+        "client_id={CLIENT}&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A8080%2F"
+    ))
+    .await;
+    assert_eq!(r.status(), 400, "the OIDC parameter is not understood");
+    let r = logout(format!(
+        "client_id=other&logout_uri=http%3A%2F%2Flocalhost%3A8080%2F"
+    ))
+    .await;
+    assert_eq!(r.status(), 400);
+    // Still signed in after the refused attempts.
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    assert!(param(&location(r.headers()), "code").is_some());
+
+    let r = logout(format!(
+        "client_id={CLIENT}&logout_uri=http%3A%2F%2Flocalhost%3A8080%2F"
+    ))
+    .await;
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(r.headers()), REDIRECT);
+    assert!(r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    assert!(
+        location(r.headers()).starts_with("/login?"),
+        "the login form shows again"
+    );
+}
+
+#[tokio::test]
+async fn implicit_flow_puts_tokens_in_the_fragment_never_a_refresh_token() {
+    let stack = start().await;
+    let q = query(&[
+        ("response_type", Some("token")),
+        ("code_challenge", None),
+        ("code_challenge_method", None),
+    ]);
+    let (loc, _) = login(&stack, &q).await;
+    assert!(loc.starts_with("http://localhost:8080/#"), "{loc}");
+    let p = params_of(&loc, true);
+    let get = |k: &str| p.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.clone());
+    assert_eq!(get("token_type").as_deref(), Some("Bearer"));
+    assert_eq!(get("expires_in").as_deref(), Some("3600"));
+    assert_eq!(get("state").as_deref(), Some("st4te"));
+    assert!(get("refresh_token").is_none());
+    let access = get("access_token").unwrap();
+    let (_, id) = decode(&get("id_token").unwrap());
+    assert_eq!(id["nonce"], "n0nce");
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(access.as_bytes());
+    let expected = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        &digest[..16],
+    );
+    assert_eq!(
+        id["at_hash"],
+        expected.as_str(),
+        "at_hash is the left half of SHA-256"
+    );
+
+    // No openid scope: no ID token.
+    let q = query(&[
+        ("response_type", Some("token")),
+        ("scope", Some("email")),
+        ("code_challenge", None),
+        ("code_challenge_method", None),
+    ]);
+    let (loc, _) = login(&stack, &q).await;
+    let p = params_of(&loc, true);
+    assert!(p.iter().any(|(k, _)| k == "access_token"));
+    assert!(!p.iter().any(|(k, _)| k == "id_token"));
+}
+
+#[tokio::test]
+async fn sign_up_confirm_with_the_printed_code_then_signed_in() {
+    let stack = start().await;
+    let q = query(&[]);
+    let url = |path: &str| format!("{}{path}", stack.urls().auth);
+    let page = http()
+        .get(url(&format!("/signup?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+
+    let weak = http()
+        .post(url(&format!("/signup?{q}")))
+        .form(&[
+            ("username", "newrider"),
+            ("email", "new@dragons.example"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(weak
+        .text()
+        .await
+        .unwrap()
+        .contains("Password did not conform with policy"));
+
+    let r = http()
+        .post(url(&format!("/signup?{q}")))
+        .form(&[
+            ("username", "newrider"),
+            ("email", "new@dragons.example"),
+            ("password", "Sc4les&Fire"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let confirm = location(r.headers());
+    assert!(confirm.starts_with("/confirmUser?"), "{confirm}");
+    // Not confirmed yet: login is refused.
+    let r = submit_login(&stack, &q, "newrider", "Sc4les&Fire").await;
+    assert!(r.text().await.unwrap().contains("User is not confirmed."));
+
+    let code = stack.shared.store().users["newrider"]
+        .pending_code
+        .clone()
+        .unwrap();
+    let wrong = http()
+        .post(url(&confirm))
+        .form(&[("username", "newrider"), ("code", "000000x")])
+        .send()
+        .await
+        .unwrap();
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("Invalid verification code"));
+    let r = http()
+        .post(url(&confirm))
+        .form(&[("username", "newrider"), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let code = param(&location(r.headers()), "code").expect("signed in with a code");
+    let (status, body) = exchange(&stack, &code, VERIFIER).await;
+    assert_eq!(status, 200);
+    let (_, id) = decode(body["id_token"].as_str().unwrap());
+    assert_eq!(id["cognito:username"], "newrider");
+    assert_eq!(id["email_verified"], true);
+}
+
+#[tokio::test]
+async fn malformed_huge_and_duplicated_input_gets_a_400_never_a_500() {
+    let stack = start().await;
+    let huge = query(&[("state", Some(&"x".repeat(20_000)))]);
+    assert_eq!(authorize(&stack, &huge, None).await.status(), 400);
+    let dup = format!("{}&client_id={CLIENT}", query(&[]));
+    assert_eq!(authorize(&stack, &dup, None).await.status(), 400);
+    assert_eq!(authorize(&stack, "%zz=%%&&=", None).await.status(), 400);
+    let r = http()
+        .post(format!("{}/login?{}", stack.urls().auth, query(&[])))
+        .header("Content-Type", "application/json")
+        .body("{\"username\":1}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = http()
+        .post(format!("{}/login?{}", stack.urls().auth, query(&[])))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(vec![0xff, 0xfe, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
