@@ -160,3 +160,62 @@ impl StackConfig {
         toml::from_str(text).map_err(|e| format!("the stack's TOML config is invalid: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_file_parses_and_states_the_defaults() {
+        let c = StackConfig::from_toml(include_str!("../stack.example.toml")).unwrap();
+        let d = StackConfig::default();
+        assert_eq!(
+            (c.site_port, c.auth_port, c.idp_port, c.api_port),
+            (d.site_port, d.auth_port, d.idp_port, d.api_port)
+        );
+        assert_eq!(c.client.client_id, d.client.client_id);
+        assert_eq!(c.client.callback_urls, d.client.callback_urls);
+        assert_eq!(c.tokens.access_token_seconds, d.tokens.access_token_seconds);
+        assert_eq!(c.users[0].username, DEMO_USERNAME);
+        assert_eq!(
+            c.users[1].attributes["custom:team"],
+            "<script>alert(2)</script>"
+        );
+    }
+
+    #[test]
+    fn the_defaults_match_the_spas_shipped_config() {
+        let spa: serde_json::Value =
+            serde_json::from_str(include_str!("../../public/config.json")).unwrap();
+        let d = StackConfig::default();
+        assert_eq!(spa["clientId"], d.client.client_id.as_str());
+        assert_eq!(
+            spa["authDomain"],
+            format!("http://localhost:{}", d.auth_port).as_str()
+        );
+        assert_eq!(
+            spa["issuer"],
+            format!("http://localhost:{}/{}", d.idp_port, d.pool_id).as_str()
+        );
+        assert_eq!(
+            spa["apiBaseUrl"],
+            format!("http://localhost:{}/{}", d.api_port, d.api.stage).as_str()
+        );
+        assert!(d
+            .client
+            .callback_urls
+            .contains(&format!("http://localhost:{}/", d.site_port)));
+    }
+
+    #[test]
+    fn a_partial_file_keeps_the_other_defaults_and_typos_are_errors() {
+        let c = StackConfig::from_toml("api_port = 9999\n[tokens]\naccess_token_seconds = 60\n")
+            .unwrap();
+        assert_eq!(c.api_port, 9999);
+        assert_eq!(c.auth_port, 9000);
+        assert_eq!(c.tokens.access_token_seconds, 60);
+        assert_eq!(c.tokens.id_token_seconds, 3600);
+        let e = StackConfig::from_toml("api_prot = 1").unwrap_err();
+        assert!(e.contains("api_prot"), "{e}");
+    }
+}

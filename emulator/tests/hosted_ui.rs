@@ -42,7 +42,8 @@ async fn unknown_client_and_unregistered_redirect_get_an_html_400_not_a_redirect
 #[tokio::test]
 async fn bad_parameters_redirect_back_with_error_and_state() {
     let stack = start().await;
-    let cases: &[(&[(&str, Option<&str>)], &str)] = &[
+    type Case<'a> = (&'a [(&'a str, Option<&'a str>)], &'a str);
+    let cases: &[Case] = &[
         (&[("response_type", None)], "invalid_request"),
         (&[("scope", Some("openid offline_access"))], "invalid_scope"),
         (&[("scope", Some("openid dragons/admin"))], "invalid_scope"),
@@ -188,10 +189,7 @@ async fn logout_needs_a_registered_logout_uri_and_ends_the_session() {
     ))
     .await;
     assert_eq!(r.status(), 400, "the OIDC parameter is not understood");
-    let r = logout(format!(
-        "client_id=other&logout_uri=http%3A%2F%2Flocalhost%3A8080%2F"
-    ))
-    .await;
+    let r = logout("client_id=other&logout_uri=http%3A%2F%2Flocalhost%3A8080%2F".to_owned()).await;
     assert_eq!(r.status(), 400);
     // Still signed in after the refused attempts.
     let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
