@@ -3,7 +3,8 @@
 //! is stopped when the harness is dropped, also when a test fails (the driver runs in its own
 //! process group, and the whole group is killed).
 
-use dragons_emulator::{site, RunningServer};
+use dragons_emulator::config::StackConfig;
+use dragons_emulator::{site, RunningServer, Stack};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -94,11 +95,18 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// What serves the page: the static site alone, or the whole local stack with it.
+enum Backend {
+    Site(RunningServer),
+    Stack(Stack),
+}
+
 /// One test's world: the site on loopback and a fresh headless Chromium (fresh profile, so
 /// no storage is shared between tests).
 pub struct Harness {
     pub client: Client,
-    site: RunningServer,
+    backend: Backend,
+    site_port: u16,
     // Dropped after the client: kills ChromeDriver and Chromium.
     _driver: Driver,
     _profile: tempfile::TempDir,
@@ -117,6 +125,42 @@ impl Harness {
         )
         .await
         .expect("bind the site on loopback");
+        let port = site.addr().port();
+        Harness::with_backend(Backend::Site(site), port).await
+    }
+
+    /// The release site served by the whole local stack on free ports, with a `config.json`
+    /// pointing the app at it. `tweak` adjusts the stack's settings first.
+    pub async fn with_stack(tweak: impl FnOnce(&mut StackConfig)) -> Harness {
+        let site_port = free_port();
+        let page = format!("http://localhost:{site_port}/");
+        let mut config = StackConfig {
+            site_port,
+            auth_port: 0,
+            idp_port: 0,
+            api_port: 0,
+            site_dir: Some(dist_dir()),
+            site_config_from_stack: true,
+            ..StackConfig::default()
+        };
+        config.client.callback_urls = vec![page.clone()];
+        config.client.logout_urls = vec![page];
+        tweak(&mut config);
+        let stack = Stack::start(config).await.expect("the local stack starts");
+        Harness::with_backend(Backend::Stack(stack), site_port).await
+    }
+
+    /// The local stack, for tests started `with_stack`.
+    pub fn stack(&self) -> &Stack {
+        match &self.backend {
+            Backend::Stack(s) => s,
+            Backend::Site(_) => {
+                panic!("this harness serves the site only; use Harness::with_stack")
+            }
+        }
+    }
+
+    async fn with_backend(backend: Backend, site_port: u16) -> Harness {
         let driver = Driver::start();
         let profile = tempfile::tempdir().expect("a temporary Chromium profile");
         let mut caps = serde_json::Map::new();
@@ -140,7 +184,8 @@ impl Harness {
             .expect("a WebDriver session with headless Chromium");
         Harness {
             client,
-            site,
+            backend,
+            site_port,
             _driver: driver,
             _profile: profile,
         }
@@ -148,7 +193,7 @@ impl Harness {
 
     /// `http://localhost:<port><path>` on the site (localhost, as a person would type it).
     pub fn url(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.site.addr().port())
+        format!("http://localhost:{}{path}", self.site_port)
     }
 
     pub async fn open(&self, path: &str) {
@@ -217,12 +262,14 @@ impl Harness {
     /// End the WebDriver session (closes Chromium) and stop the servers.
     pub async fn finish(self) {
         let Harness {
-            client,
-            site,
-            _driver,
-            _profile,
+            client, backend, ..
         } = self;
         let _ = client.close().await;
-        let _ = site.stop().await;
+        match backend {
+            Backend::Site(site) => {
+                let _ = site.stop().await;
+            }
+            Backend::Stack(stack) => stack.stop().await,
+        }
     }
 }

@@ -18,6 +18,9 @@ pub struct StackConfig {
     pub host: String,
     /// The built SPA to serve; none = no site server.
     pub site_dir: Option<PathBuf>,
+    /// Serve a `config.json` describing this stack (its real ports) instead of the site's own
+    /// file: for tests on free ports. The site's own file is served otherwise.
+    pub site_config_from_stack: bool,
     pub region: String,
     pub pool_id: String,
     pub client: ClientConfig,
@@ -87,6 +90,7 @@ impl Default for StackConfig {
             api_port: 9002,
             host: "localhost".into(),
             site_dir: None,
+            site_config_from_stack: false,
             region: "us-east-1".into(),
             pool_id: "us-east-1_DRAGONS01".into(),
             client: ClientConfig::default(),

@@ -140,6 +140,15 @@ impl Stack {
         };
         let site_dir = config.site_dir.clone();
         let pool_id = config.pool_id.clone();
+        let spa_config = config.site_config_from_stack.then(|| {
+            serde_json::json!({
+                "authDomain": urls.auth,
+                "issuer": urls.issuer,
+                "clientId": config.client.client_id,
+                "apiBaseUrl": urls.api,
+            })
+            .to_string()
+        });
         let shared: AppState = Arc::new(Shared::new(config, keys, urls, store));
 
         let mut servers = vec![
@@ -149,9 +158,11 @@ impl Stack {
             RunningServer::serve(api, api_router(shared.clone())).map_err(|e| e.to_string())?,
         ];
         if let (Some(listener), Some(dir)) = (site, site_dir) {
-            servers.push(
-                RunningServer::serve(listener, site::router(&dir)).map_err(|e| e.to_string())?,
-            );
+            let router = match spa_config {
+                Some(json) => site::router_with_config(&dir, json),
+                None => site::router(&dir),
+            };
+            servers.push(RunningServer::serve(listener, router).map_err(|e| e.to_string())?);
         }
         Ok(Stack { shared, servers })
     }

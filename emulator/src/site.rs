@@ -16,6 +16,18 @@ pub fn router(dist: &Path) -> Router {
         .layer(middleware::from_fn(hosting_headers))
 }
 
+/// The site with `config.json` replaced by `config_json` (what a deploy of another config does).
+pub fn router_with_config(dist: &Path, config_json: String) -> Router {
+    let config = move || {
+        let json = config_json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+    };
+    Router::new()
+        .route("/config.json", axum::routing::get(config))
+        .fallback_service(ServeDir::new(dist).append_index_html_on_directories(true))
+        .layer(middleware::from_fn(hosting_headers))
+}
+
 async fn hosting_headers(request: Request<axum::body::Body>, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;

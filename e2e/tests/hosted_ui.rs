@@ -1,0 +1,116 @@
+//! The local stack's Hosted UI in a real browser: the login form, its errors, the session
+//! cookie that signs straight back in, and /logout that ends it.
+
+use dragons_e2e::fantoccini::Locator;
+use dragons_e2e::Harness;
+
+fn authorize_url(h: &Harness, state: &str) -> String {
+    let query = form_urlencoded_pairs(&[
+        ("response_type", "code"),
+        ("client_id", &h.stack().shared.config.client.client_id),
+        ("redirect_uri", &h.url("/")),
+        ("state", state),
+        ("scope", "openid email profile"),
+        ("code_challenge_method", "S256"),
+        // base64url(SHA-256) of the RFC 7636 appendix B verifier.
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+    ]);
+    format!("{}/oauth2/authorize?{query}", h.stack().urls().auth)
+}
+
+fn form_urlencoded_pairs(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn urlencode(v: &str) -> String {
+    form_urlencoded::byte_serialize(v.as_bytes()).collect()
+}
+
+async fn sign_in(h: &Harness, username: &str, password: &str) {
+    let user = h
+        .client
+        .wait()
+        .at_most(dragons_e2e::WAIT)
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .expect("the login form");
+    user.clear().await.unwrap();
+    user.send_keys(username).await.unwrap();
+    let pass = h
+        .client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap();
+    pass.send_keys(password).await.unwrap();
+    h.client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_for_url(h: &Harness, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + dragons_e2e::WAIT;
+    loop {
+        let url = h.client.current_url().await.unwrap().to_string();
+        if ok(&url) {
+            return url;
+        }
+        assert!(std::time::Instant::now() < deadline, "stuck at {url}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it() {
+    let h = Harness::with_stack(|_| {}).await;
+    let site = h.url("/");
+    h.client.goto(&authorize_url(&h, "first")).await.unwrap();
+    sign_in(&h, "dragonrider", "not-the-password").await;
+    let error = h
+        .client
+        .wait()
+        .at_most(dragons_e2e::WAIT)
+        .for_element(Locator::Id("loginErrorMessage"))
+        .await
+        .unwrap();
+    assert_eq!(
+        error.text().await.unwrap(),
+        "Incorrect username or password."
+    );
+    h.screenshot("hosted-ui-login.png").await;
+
+    sign_in(&h, "dragonrider", "Dragons-Demo-1").await;
+    let back = wait_for_url(&h, |u| u.starts_with(&site)).await;
+    assert!(
+        back.contains("code=") && back.contains("state=first"),
+        "{back}"
+    );
+    // The app loaded with the stack's own config.
+    h.text_becomes("auth-domain", |t| t == h.stack().urls().auth)
+        .await;
+
+    // The Hosted UI cookie: straight back with a new code, no form.
+    h.client.goto(&authorize_url(&h, "second")).await.unwrap();
+    let again = wait_for_url(&h, |u| u.starts_with(&site)).await;
+    assert!(again.contains("state=second") && again != back, "{again}");
+
+    let logout = format!(
+        "{}/logout?client_id={}&logout_uri={}",
+        h.stack().urls().auth,
+        h.stack().shared.config.client.client_id,
+        urlencode(&site)
+    );
+    h.client.goto(&logout).await.unwrap();
+    wait_for_url(&h, |u| u == site).await;
+    h.client.goto(&authorize_url(&h, "third")).await.unwrap();
+    wait_for_url(&h, |u| u.contains("/login?")).await;
+    h.finish().await;
+}
