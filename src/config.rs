@@ -1,6 +1,17 @@
 //! Runtime configuration: parse `config.json`, layer a person's saved overrides on top, fill in
 //! defaults, and validate every field. Pure: no I/O, no browser; the shell passes the page URL in.
 
+// Nothing from the URL, the network or storage may panic the app (security checklist).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

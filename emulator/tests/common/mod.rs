@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 pub const CLIENT: &str = "dragonsdemo0localclient001";
 pub const REDIRECT: &str = "http://localhost:8080/";
 /// The RFC 7636 appendix B verifier.
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K9nRlw4-D3lHgJAbbmGGoXt6pE";
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 /// Key generation is slow; every stack in a test binary shares one pair.
 fn keys() -> Keys {

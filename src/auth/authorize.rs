@@ -1,0 +1,134 @@
+//! The Hosted UI authorize URL for the configured flow.
+
+use super::pending::PendingLogin;
+use super::pkce::Pkce;
+use crate::config::{Config, Flow};
+
+/// `<authDomain>/oauth2/authorize?…` with response_type, client_id, redirect_uri, scope, state,
+/// nonce and, for the code flow, the S256 challenge.
+pub fn authorize_url(config: &Config, pending: &PendingLogin, pkce: Option<&Pkce>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair(
+            "response_type",
+            match pending.flow {
+                Flow::Code => "code",
+                Flow::Implicit => "token",
+            },
+        )
+        .append_pair("client_id", &pending.client_id)
+        .append_pair("redirect_uri", &pending.redirect_uri)
+        .append_pair("scope", &config.scopes.join(" "))
+        .append_pair("state", &pending.state)
+        .append_pair("nonce", &pending.nonce);
+    if let Some(pkce) = pkce {
+        query
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("code_challenge", &pkce.challenge);
+    }
+    format!("{}/oauth2/authorize?{}", config.auth_domain, query.finish())
+}
+
+/// `<authDomain>/logout?client_id=…&logout_uri=…`: Cognito's sign-out (not the OIDC one), which
+/// also ends the Hosted UI's one-hour session cookie.
+pub fn logout_url(config: &Config) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &config.client_id)
+        .append_pair("logout_uri", &config.logout_uri)
+        .finish();
+    format!("{}/logout?{query}", config.auth_domain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::pending::Randomness;
+    use crate::config::{resolve, RawConfig};
+
+    fn config(flow: &str) -> Config {
+        let file = RawConfig {
+            flow: Some(flow.into()),
+            auth_domain: Some("https://dragons.auth.us-east-1.amazoncognito.com".into()),
+            ..Default::default()
+        };
+        resolve("https://app.example/app/", &file, &RawConfig::default()).unwrap()
+    }
+
+    fn params(url: &str) -> Vec<(String, String)> {
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn random() -> Randomness {
+        Randomness {
+            state: [1; 32],
+            nonce: [2; 32],
+            verifier: [3; 32],
+        }
+    }
+
+    #[test]
+    fn code_flow_url_carries_pkce_state_nonce_and_encoded_redirect() {
+        let c = config("code");
+        let (pending, pkce) = PendingLogin::start(&c, random(), 1000);
+        let url = authorize_url(&c, &pending, pkce.as_ref());
+        assert!(
+            url.starts_with("https://dragons.auth.us-east-1.amazoncognito.com/oauth2/authorize?")
+        );
+        assert!(
+            url.contains("redirect_uri=https%3A%2F%2Fapp.example%2Fapp%2F"),
+            "{url}"
+        );
+        let p = params(&url);
+        let get = |k: &str| p.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("response_type"), Some("code"));
+        assert_eq!(get("scope"), Some("openid email profile"));
+        assert_eq!(get("state"), Some(pending.state.as_str()));
+        assert_eq!(get("nonce"), Some(pending.nonce.as_str()));
+        assert_eq!(get("code_challenge_method"), Some("S256"));
+        let verifier = pending.verifier.as_ref().unwrap();
+        assert_eq!(
+            get("code_challenge"),
+            Some(crate::auth::pkce::s256(verifier.secret()).as_str())
+        );
+        assert!(
+            !url.contains(verifier.secret()),
+            "the verifier never leaves the browser here"
+        );
+        assert_eq!(pending.state.len(), 43);
+        assert_ne!(pending.state, pending.nonce);
+    }
+
+    #[test]
+    fn implicit_flow_asks_for_token_without_pkce() {
+        let c = config("implicit");
+        let (pending, pkce) = PendingLogin::start(&c, random(), 1000);
+        assert!(pkce.is_none() && pending.verifier.is_none());
+        let p = params(&authorize_url(&c, &pending, None));
+        assert!(p.contains(&("response_type".into(), "token".into())));
+        assert!(!p.iter().any(|(k, _)| k.starts_with("code_challenge")));
+    }
+
+    #[test]
+    fn logout_url_uses_cognitos_parameters() {
+        let c = config("code");
+        let url = logout_url(&c);
+        assert_eq!(
+            url,
+            "https://dragons.auth.us-east-1.amazoncognito.com/logout?client_id=dragonsdemo0localclient001&logout_uri=https%3A%2F%2Fapp.example%2Fapp%2F"
+        );
+        assert!(!url.contains("post_logout_redirect_uri"));
+    }
+
+    #[test]
+    fn pending_logins_expire_after_ten_minutes_and_round_trip() {
+        let (pending, _) = PendingLogin::start(&config("code"), random(), 1000);
+        assert!(!pending.is_expired(1000 + 600));
+        assert!(pending.is_expired(1000 + 601));
+        assert_eq!(PendingLogin::from_json(&pending.to_json()), Some(pending));
+        assert_eq!(PendingLogin::from_json("{\"state\":1}"), None);
+        assert_eq!(PendingLogin::from_json(&"x".repeat(10_000)), None);
+    }
+}

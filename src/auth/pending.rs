@@ -1,0 +1,63 @@
+//! The sign-in in progress: what the app must remember between leaving for the Hosted UI and
+//! coming back. Kept in sessionStorage, used once, refused after ten minutes.
+
+use super::pkce::Pkce;
+use super::secret::CodeVerifier;
+use super::PENDING_LOGIN_TTL_SECS;
+use crate::config::{Config, Flow};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// Fresh random bytes for one sign-in (from `crypto.getRandomValues` in the shell).
+pub struct Randomness {
+    pub state: [u8; 32],
+    pub nonce: [u8; 32],
+    pub verifier: [u8; 32],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingLogin {
+    pub state: String,
+    pub nonce: String,
+    /// Code flow only.
+    pub verifier: Option<CodeVerifier>,
+    pub flow: Flow,
+    /// The redirect_uri sent, to send byte for byte again at the token endpoint.
+    pub redirect_uri: String,
+    pub client_id: String,
+    /// When the sign-in started (seconds since the epoch).
+    pub started_at: i64,
+}
+
+impl PendingLogin {
+    pub fn start(config: &Config, random: Randomness, now: i64) -> (PendingLogin, Option<Pkce>) {
+        let pkce = (config.flow == Flow::Code).then(|| Pkce::from_random(random.verifier));
+        let pending = PendingLogin {
+            state: URL_SAFE_NO_PAD.encode(random.state),
+            nonce: URL_SAFE_NO_PAD.encode(random.nonce),
+            verifier: pkce.as_ref().map(|p| p.verifier.clone()),
+            flow: config.flow,
+            redirect_uri: config.redirect_uri.clone(),
+            client_id: config.client_id.clone(),
+            started_at: now,
+        };
+        (pending, pkce)
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        now - self.started_at > PENDING_LOGIN_TTL_SECS || now < self.started_at - 300
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// `None` for anything that is not a pending login written by this app.
+    pub fn from_json(text: &str) -> Option<PendingLogin> {
+        if text.len() > 4096 {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+}

@@ -1,0 +1,148 @@
+//! The signed-in session: the tokens, when they expire, and how a refresh merges in.
+
+use super::secret::{AccessToken, IdToken, RefreshToken};
+use super::token::TokenSet;
+use crate::config::Flow;
+use serde::{Deserialize, Serialize};
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_AHEAD_SECS: i64 = 300;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub id_token: IdToken,
+    pub access_token: AccessToken,
+    pub refresh_token: Option<RefreshToken>,
+    pub flow: Flow,
+    /// The user (`sub`), which a refresh must not change.
+    pub sub: String,
+    /// When the access token expires (seconds since the epoch).
+    pub expires_at: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionError {
+    /// A refresh answered for another user: sign out (checklist row 15).
+    SubjectChanged,
+    NoIdToken,
+}
+
+impl std::fmt::Display for SessionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SessionError::SubjectChanged => "The refreshed tokens belong to another user, so you were signed out. Sign in again.",
+            SessionError::NoIdToken => "Cognito returned no ID token: the scopes must include openid.",
+        })
+    }
+}
+
+impl Session {
+    /// After a verified sign-in; `sub` and `exp` come from the verified tokens.
+    pub fn new(
+        tokens: TokenSet,
+        flow: Flow,
+        sub: String,
+        access_exp: i64,
+    ) -> Result<Session, SessionError> {
+        Ok(Session {
+            id_token: tokens.id_token.ok_or(SessionError::NoIdToken)?,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            flow,
+            sub,
+            expires_at: access_exp,
+        })
+    }
+
+    /// Merge a verified refresh answer: new ID and access tokens, the old refresh token kept
+    /// when none comes back, the same user required.
+    pub fn refreshed(
+        &self,
+        tokens: TokenSet,
+        sub: &str,
+        access_exp: i64,
+    ) -> Result<Session, SessionError> {
+        if sub != self.sub {
+            return Err(SessionError::SubjectChanged);
+        }
+        Ok(Session {
+            id_token: tokens.id_token.ok_or(SessionError::NoIdToken)?,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token.or_else(|| self.refresh_token.clone()),
+            flow: self.flow,
+            sub: self.sub.clone(),
+            expires_at: access_exp,
+        })
+    }
+
+    pub fn refresh_due(&self, now: i64) -> bool {
+        self.refresh_token.is_some() && now >= self.expires_at - REFRESH_AHEAD_SECS
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Option<Session> {
+        if text.len() > 64 * 1024 {
+            return None;
+        }
+        serde_json::from_str(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(id: &str, refresh: Option<&str>) -> TokenSet {
+        TokenSet {
+            id_token: Some(IdToken::new(id)),
+            access_token: AccessToken::new(format!("{id}-access")),
+            refresh_token: refresh.map(RefreshToken::new),
+            expires_in: Some(3600),
+            token_type: Some("Bearer".into()),
+        }
+    }
+
+    #[test]
+    fn refresh_keeps_the_old_refresh_token_when_none_comes_back() {
+        let s = Session::new(tokens("id1", Some("r1")), Flow::Code, "u1".into(), 5000).unwrap();
+        let r = s.refreshed(tokens("id2", None), "u1", 9000).unwrap();
+        assert_eq!(r.id_token, IdToken::new("id2"));
+        assert_eq!(r.refresh_token, Some(RefreshToken::new("r1")));
+        assert_eq!(r.expires_at, 9000);
+        let rotated = s.refreshed(tokens("id3", Some("r2")), "u1", 9000).unwrap();
+        assert_eq!(rotated.refresh_token, Some(RefreshToken::new("r2")));
+    }
+
+    #[test]
+    fn a_refresh_for_another_user_is_refused() {
+        let s = Session::new(tokens("id1", Some("r1")), Flow::Code, "u1".into(), 5000).unwrap();
+        assert_eq!(
+            s.refreshed(tokens("id2", None), "u2", 9000),
+            Err(SessionError::SubjectChanged)
+        );
+    }
+
+    #[test]
+    fn refresh_is_due_five_minutes_before_expiry_and_only_with_a_refresh_token() {
+        let s = Session::new(tokens("id1", Some("r1")), Flow::Code, "u1".into(), 5000).unwrap();
+        assert!(!s.refresh_due(5000 - 301));
+        assert!(s.refresh_due(5000 - 300));
+        let implicit =
+            Session::new(tokens("id1", None), Flow::Implicit, "u1".into(), 5000).unwrap();
+        assert!(!implicit.refresh_due(6000));
+    }
+
+    #[test]
+    fn sessions_round_trip_and_garbage_is_none() {
+        let s = Session::new(tokens("id1", Some("r1")), Flow::Code, "u1".into(), 5000).unwrap();
+        assert_eq!(Session::from_json(&s.to_json()), Some(s.clone()));
+        assert_eq!(Session::from_json("{\"id_token\":5}"), None);
+        assert!(
+            !format!("{s:?}").contains("id1-access"),
+            "Debug is redacted"
+        );
+    }
+}
