@@ -70,8 +70,8 @@ impl fmt::Display for ClaimError {
             ClaimError::WrongAudience(a) => write!(f, "its audience (aud) is \u{201c}{}\u{201d}, not this app client; check clientId in Settings", cap(a, 60)),
             ClaimError::WrongClientId(c) => write!(f, "its client_id is \u{201c}{}\u{201d}, not this app client", cap(c, 60)),
             ClaimError::Missing(c) => write!(f, "it has no {c} claim"),
-            ClaimError::Expired { exp, now } => write!(f, "it expired {} s ago (allowing {CLOCK_LEEWAY_SECS} s of clock difference); refresh or sign in again", now - exp),
-            ClaimError::IssuedInFuture { iat, now } => write!(f, "it claims to be issued {} s in the future: this computer's clock is probably wrong (more than {CLOCK_LEEWAY_SECS} s off); fix the clock and sign in again", iat - now),
+            ClaimError::Expired { exp, now } => write!(f, "it expired {} s ago (allowing {CLOCK_LEEWAY_SECS} s of clock difference); refresh or sign in again", now.saturating_sub(*exp)),
+            ClaimError::IssuedInFuture { iat, now } => write!(f, "it claims to be issued {} s in the future: this computer's clock is probably wrong (more than {CLOCK_LEEWAY_SECS} s off); fix the clock and sign in again", iat.saturating_sub(*now)),
             ClaimError::NonceMissing => f.write_str("it carries no nonce, so it cannot be tied to this sign-in"),
             ClaimError::NonceMismatch => f.write_str("its nonce is not the one this sign-in sent: it was issued for another sign-in (replay?)"),
             ClaimError::AtHashMissing => f.write_str("it has no at_hash, so the access token that came with it cannot be tied to it"),
@@ -139,13 +139,13 @@ pub fn check(kind: TokenKind, jwt: &DecodedJwt, expected: &Expected<'_>) -> Resu
     }
     let exp = jwt.int_claim("exp").ok_or(ClaimError::Missing("exp"))?;
     let iat = jwt.int_claim("iat").ok_or(ClaimError::Missing("iat"))?;
-    if expected.now >= exp + CLOCK_LEEWAY_SECS {
+    if expected.now >= exp.saturating_add(CLOCK_LEEWAY_SECS) {
         return Err(ClaimError::Expired {
             exp,
             now: expected.now,
         });
     }
-    if iat > expected.now + CLOCK_LEEWAY_SECS {
+    if iat > expected.now.saturating_add(CLOCK_LEEWAY_SECS) {
         return Err(ClaimError::IssuedInFuture {
             iat,
             now: expected.now,
@@ -331,6 +331,15 @@ mod tests {
         let iat_future = with(id_claims(), "iat", json!(NOW + CLOCK_LEEWAY_SECS + 1));
         let err = check_id(rs256(), iat_future, &e).unwrap_err();
         assert!(err.to_string().contains("clock"), "{err}");
+        // Absurd times neither overflow nor pass.
+        assert_eq!(
+            check_id(rs256(), with(id_claims(), "exp", json!(i64::MAX)), &e),
+            Ok(())
+        );
+        let err = check_id(rs256(), with(id_claims(), "exp", json!(i64::MIN)), &e).unwrap_err();
+        assert!(err.to_string().contains("expired"));
+        let err = check_id(rs256(), with(id_claims(), "iat", json!(i64::MAX)), &e).unwrap_err();
+        assert!(err.to_string().contains("future"));
     }
 
     #[test]

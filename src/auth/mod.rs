@@ -20,6 +20,7 @@
 pub mod authorize;
 pub mod callback;
 pub mod claims;
+pub mod explain;
 pub mod jwks;
 pub mod jwt;
 pub mod pending;

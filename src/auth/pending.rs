@@ -46,7 +46,8 @@ impl PendingLogin {
     }
 
     pub fn is_expired(&self, now: i64) -> bool {
-        now - self.started_at > PENDING_LOGIN_TTL_SECS || now < self.started_at - 300
+        now.saturating_sub(self.started_at) > PENDING_LOGIN_TTL_SECS
+            || now < self.started_at.saturating_sub(300)
     }
 
     pub fn to_json(&self) -> String {

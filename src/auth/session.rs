@@ -76,7 +76,7 @@ impl Session {
     }
 
     pub fn refresh_due(&self, now: i64) -> bool {
-        self.refresh_token.is_some() && now >= self.expires_at - REFRESH_AHEAD_SECS
+        self.refresh_token.is_some() && now >= self.expires_at.saturating_sub(REFRESH_AHEAD_SECS)
     }
 
     pub fn to_json(&self) -> String {

@@ -1,7 +1,11 @@
-//! The browser shell: everything that touches storage, the network or the page's location.
-//! Kept thin; decisions are made in the pure core.
+//! The browser shell: everything that touches storage, the network, the clock, randomness,
+//! WebCrypto or the page's location. Kept thin; decisions are made in the pure core.
 
 pub mod config_source;
+pub mod crypto;
+pub mod http;
+pub mod location;
+pub mod signin;
 pub mod storage;
 
 /// The page's own URL (`location.href`), or "" where there is no window.
@@ -9,4 +13,14 @@ pub fn page_url() -> String {
     web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default()
+}
+
+/// Seconds since the epoch, from the browser's clock.
+pub fn now() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Milliseconds from an arbitrary start, for timing steps.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
 }

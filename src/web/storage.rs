@@ -34,3 +34,48 @@ pub fn save_overrides(overrides: &RawConfig) -> Result<(), String> {
 pub fn clear_overrides() {
     LocalStorage::delete(SETTINGS_KEY);
 }
+
+/// The sign-in in progress (sessionStorage: this tab only, gone when it closes).
+pub const PENDING_KEY: &str = "dragons-login.pending.v1";
+/// The signed-in session's tokens (sessionStorage; never localStorage or cookies).
+pub const SESSION_KEY: &str = "dragons-login.session.v1";
+
+use crate::auth::pending::PendingLogin;
+use crate::auth::session::Session;
+use gloo_storage::SessionStorage;
+
+pub fn save_pending(pending: &PendingLogin) -> Result<(), String> {
+    SessionStorage::raw()
+        .set_item(PENDING_KEY, &pending.to_json())
+        .map_err(|_| "the browser refused to use sessionStorage, which sign-in needs".to_owned())
+}
+
+/// Take the pending sign-in out of storage: it can be used once only.
+pub fn take_pending() -> Option<PendingLogin> {
+    let storage = SessionStorage::raw();
+    let text = storage.get_item(PENDING_KEY).ok().flatten();
+    let _ = storage.remove_item(PENDING_KEY);
+    text.and_then(|t| PendingLogin::from_json(&t))
+}
+
+pub fn save_session(session: &Session) {
+    let _ = SessionStorage::raw().set_item(SESSION_KEY, &session.to_json());
+}
+
+/// The stored session, if any and readable; an unreadable one is removed.
+pub fn load_session() -> Option<Session> {
+    let storage = SessionStorage::raw();
+    let text = storage.get_item(SESSION_KEY).ok().flatten()?;
+    let session = Session::from_json(&text);
+    if session.is_none() {
+        let _ = storage.remove_item(SESSION_KEY);
+    }
+    session
+}
+
+/// Forget every token and any sign-in in progress.
+pub fn clear_auth() {
+    let storage = SessionStorage::raw();
+    let _ = storage.remove_item(SESSION_KEY);
+    let _ = storage.remove_item(PENDING_KEY);
+}

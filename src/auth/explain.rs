@@ -1,0 +1,113 @@
+//! Plain words for Cognito's claims and times, for the tokens view.
+
+use super::claims::TokenKind;
+
+/// What a claim means, for the person reading the token.
+pub fn claim_meaning(name: &str, kind: TokenKind) -> &'static str {
+    match (name, kind) {
+        ("sub", _) => "The user's unique, permanent id in this user pool (a UUID). Use it, not the user name, as the key for a user.",
+        ("iss", _) => "Who issued the token: the user pool's URL. The app checks it equals the configured issuer.",
+        ("aud", _) => "Audience: the app client the ID token was made for. Must equal this app's client id. (Access tokens have client_id instead.)",
+        ("client_id", _) => "The app client the access token was issued to. Access tokens carry this instead of aud.",
+        ("token_use", TokenKind::Id) => "\"id\": this token says who the user is. API Gateway's Cognito authorizer wants it for methods without OAuth scopes.",
+        ("token_use", TokenKind::Access) => "\"access\": this token says what the bearer may do (its scopes). Send it where a method has OAuth scopes, and to /oauth2/userInfo.",
+        ("token_use", _) => "Which kind of token this is.",
+        ("scope", _) => "The OAuth scopes granted, space separated. API methods with scopes check them.",
+        ("cognito:groups", _) => "The user pool groups the user belongs to (absent when none).",
+        ("cognito:username", _) => "The user name in the pool (in the ID token; the access token calls it username).",
+        ("username", _) => "The user name in the pool (in the access token; the ID token calls it cognito:username).",
+        ("auth_time", _) => "When the user actually signed in. It stays the same across refreshes.",
+        ("iat", _) => "Issued at: when this token was made.",
+        ("exp", _) => "Expires at: after this the token is refused (\"The incoming token has expired\"). Refresh before then.",
+        ("nonce", _) => "The random value this app sent at sign-in, copied back: it ties the ID token to this sign-in (no replay).",
+        ("at_hash", _) => "Hash of the access token that came with this ID token (implicit flow): it stops a swapped access token.",
+        ("email", _) => "The user's e-mail address (with the email scope).",
+        ("email_verified", _) => "Whether the e-mail address has been confirmed.",
+        ("jti", _) => "This token's own unique id.",
+        ("origin_jti", _) => "The id shared by every token from the same sign-in, refreshes included; revocation uses it.",
+        ("event_id", _) => "The id of the sign-in event in Cognito's logs.",
+        ("version", _) => "The access token format version (2).",
+        ("name", _) => "The user's name attribute (with the profile scope).",
+        (n, _) if n.starts_with("custom:") => "A custom attribute defined on the user pool (always a string).",
+        _ => "",
+    }
+}
+
+/// What a header field means.
+pub fn header_meaning(name: &str) -> &'static str {
+    match name {
+        "alg" => "The signature algorithm. Cognito uses RS256 only; the app refuses anything else (none, HS256).",
+        "kid" => "Which of the user pool's public keys (JWKS) checks the signature. Cognito has one key for ID tokens and one for access tokens.",
+        "typ" => "The token type.",
+        _ => "",
+    }
+}
+
+/// "in 52 min", "3 min ago", "in 40 s".
+pub fn relative(ts: i64, now: i64) -> String {
+    let delta = ts.saturating_sub(now);
+    let abs = delta.unsigned_abs();
+    let amount = if abs < 90 {
+        format!("{abs} s")
+    } else if abs < 90 * 60 {
+        format!("{} min", (abs + 30) / 60)
+    } else if abs < 48 * 3600 {
+        format!("{} h {} min", abs / 3600, (abs % 3600) / 60)
+    } else {
+        format!("{} days", abs / 86400)
+    };
+    if delta >= 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
+    }
+}
+
+/// Claims holding seconds since the epoch.
+pub fn is_time_claim(name: &str) -> bool {
+    matches!(name, "exp" | "iat" | "auth_time" | "nbf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        assert_eq!(relative(1000 + 52 * 60, 1000), "in 52 min");
+        assert_eq!(relative(1000 - 180, 1000), "3 min ago");
+        assert_eq!(relative(1040, 1000), "in 40 s");
+        assert_eq!(relative(1000, 1000), "in 0 s");
+        assert_eq!(relative(1000 + 3 * 3600 + 120, 1000), "in 3 h 2 min");
+        assert!(
+            relative(i64::MIN, i64::MAX).ends_with("days ago"),
+            "no overflow on absurd claims"
+        );
+        assert!(relative(i64::MAX, i64::MIN).starts_with("in "));
+    }
+
+    #[test]
+    fn cognito_claims_are_explained_and_the_pairs_are_told_apart() {
+        for claim in [
+            "sub",
+            "iss",
+            "aud",
+            "client_id",
+            "token_use",
+            "scope",
+            "cognito:groups",
+            "auth_time",
+            "exp",
+            "iat",
+        ] {
+            assert!(!claim_meaning(claim, TokenKind::Id).is_empty(), "{claim}");
+        }
+        assert!(claim_meaning("aud", TokenKind::Id).contains("client_id"));
+        assert_ne!(
+            claim_meaning("token_use", TokenKind::Id),
+            claim_meaning("token_use", TokenKind::Access)
+        );
+        assert!(claim_meaning("custom:team", TokenKind::Id).contains("custom attribute"));
+        assert_eq!(claim_meaning("unheard-of", TokenKind::Id), "");
+    }
+}
