@@ -1,4 +1,9 @@
+use leptos::prelude::*;
+
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(dragons_login::App);
+    // Before anything renders or any request goes out: take a sign-in callback out of the
+    // address bar (security checklist row 16).
+    let callback = dragons_login::web::location::take_callback();
+    leptos::mount::mount_to_body(move || view! { <dragons_login::App callback /> });
 }

@@ -241,7 +241,7 @@ fn complete(
         if let Some(s) = state {
             params.push(("state", s));
         }
-        return found(&with_params(&request.redirect_uri, &params, true));
+        return issue(shared, with_params(&request.redirect_uri, &params, true));
     }
     let code = uuid();
     shared.store().codes.insert(
@@ -261,7 +261,18 @@ fn complete(
     if let Some(s) = state {
         params.push(("state", s));
     }
-    found(&with_params(&request.redirect_uri, &params, false))
+    issue(shared, with_params(&request.redirect_uri, &params, false))
+}
+
+/// Redirect back to the app, remembering the URL (bounded) for replay tests.
+fn issue(shared: &AppState, location: String) -> Response {
+    let mut store = shared.store();
+    if store.issued_redirects.len() >= 100 {
+        store.issued_redirects.remove(0);
+    }
+    store.issued_redirects.push(location.clone());
+    drop(store);
+    found(&location)
 }
 
 /// GET /oauth2/authorize

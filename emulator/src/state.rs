@@ -99,6 +99,9 @@ pub struct Store {
     pub codes: HashMap<String, CodeGrant>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     pub dragons: Vec<Dragon>,
+    /// The last redirects back to the app (code or tokens), newest last: lets tests replay a
+    /// callback exactly as the browser received it.
+    pub issued_redirects: Vec<String>,
 }
 
 pub struct Shared {

@@ -11,7 +11,6 @@ pub fn claim_meaning(name: &str, kind: TokenKind) -> &'static str {
         ("client_id", _) => "The app client the access token was issued to. Access tokens carry this instead of aud.",
         ("token_use", TokenKind::Id) => "\"id\": this token says who the user is. API Gateway's Cognito authorizer wants it for methods without OAuth scopes.",
         ("token_use", TokenKind::Access) => "\"access\": this token says what the bearer may do (its scopes). Send it where a method has OAuth scopes, and to /oauth2/userInfo.",
-        ("token_use", _) => "Which kind of token this is.",
         ("scope", _) => "The OAuth scopes granted, space separated. API methods with scopes check them.",
         ("cognito:groups", _) => "The user pool groups the user belongs to (absent when none).",
         ("cognito:username", _) => "The user name in the pool (in the ID token; the access token calls it username).",

@@ -1,30 +1,47 @@
 //! Leptos components. They show state and call the core; they decide nothing themselves.
 
+mod flow;
 mod settings;
 mod stages;
+mod tokens;
 
+pub use flow::{AuthState, Flow};
 pub use settings::{SettingsPanel, SettingsState};
 pub use stages::Stages;
 
+use crate::auth::callback::CallbackParams;
 use crate::config::Field;
 use crate::web::{self, config_source::FileStatus};
 use leptos::prelude::*;
 
-/// The whole page: header, the four stages of the flow, and the Settings panel.
+/// The whole page: header, the four stages of the flow, and the Settings panel. `callback` is
+/// the sign-in callback taken (and wiped) from the address bar before the first render.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
     let (overrides, storage_error) = match web::storage::load_overrides() {
         Ok(o) => (o, None),
         Err(e) => (Default::default(), Some(e)),
     };
     let state = SettingsState::new(&web::page_url(), overrides);
     state.storage_error.set(storage_error);
-    leptos::task::spawn_local(async move {
-        let (file, status) = web::config_source::fetch_config_file().await;
-        state.file.set(file);
-        state.file_status.set(status);
+    let flow = Flow::new();
+    flow.begin(state, callback);
+    let _ = set_interval_with_handle(
+        move || flow.now.set(web::now()),
+        std::time::Duration::from_secs(1),
+    );
+    // Refresh shortly before the access token expires.
+    Effect::new(move |_| {
+        let now = flow.now.get();
+        let due = flow
+            .state
+            .with(|s| s.session().is_some_and(|s| s.refresh_due(now)));
+        if due {
+            if let Ok(config) = state.config() {
+                flow.refresh(config);
+            }
+        }
     });
-    provide_context(state);
 
     let settings_open = RwSignal::new(false);
     // Escape closes the panel, wherever focus is.
@@ -57,7 +74,7 @@ pub fn App() -> impl IntoView {
         <ConfigBanner state on_open_settings=move || settings_open.set(true) />
         <div class="layout" class:with-panel=move || settings_open.get()>
             <main id="main">
-                <Stages state />
+                <Stages state flow />
             </main>
             <Show when=move || settings_open.get()>
                 <SettingsPanel state on_close=move || settings_open.set(false) />

@@ -1,11 +1,13 @@
 //! The four stages of the flow, laid out as the page's structure.
 
+use super::flow::{CallbackStatus, Flow as FlowState, SignInControls};
+use super::tokens::TokensView;
 use super::SettingsState;
 use crate::config::{ApiToken, Config, Flow};
 use leptos::prelude::*;
 
 #[component]
-pub fn Stages(state: SettingsState) -> impl IntoView {
+pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
     let config = move || state.config().ok();
     view! {
         <ol class="stages" aria-label="The sign-in flow">
@@ -15,6 +17,7 @@ pub fn Stages(state: SettingsState) -> impl IntoView {
                     "and then sends you back here."
                 </p>
                 {move || config().map(|c| view! { <SignInSummary config=c /> })}
+                <SignInControls settings=state flow />
             </Stage>
             <Stage number=2 id="stage-callback" title="Callback">
                 <p>
@@ -25,13 +28,15 @@ pub fn Stages(state: SettingsState) -> impl IntoView {
                         _ => "exchanges the one-time code (with its PKCE verifier) for tokens.",
                     }}
                 </p>
+                <CallbackStatus flow />
             </Stage>
-            <Stage number=3 id="stage-tokens" title="Tokens">
+            <Stage number=3 id="stage-tokens" title="Tokens" wide=true>
                 <p>
                     "The ID token says who you are; the access token says what you may do. The app checks "
                     "each one's signature against the user pool's public keys, its issuer, audience, type "
                     "and expiry, and explains every claim."
                 </p>
+                <TokensView settings=state flow />
             </Stage>
             <Stage number=4 id="stage-api" title="Dragons API">
                 <p>
@@ -62,6 +67,7 @@ fn SignInSummary(config: Config) -> impl IntoView {
             "Implicit: tokens come back in the URL (kept for workshops; not recommended)"
         }
     };
+    let implicit = config.flow == Flow::Implicit;
     view! {
         <dl class="facts">
             <dt>"Hosted UI"</dt>
@@ -73,15 +79,27 @@ fn SignInSummary(config: Config) -> impl IntoView {
             <dt>"Scopes"</dt>
             <dd><code>{config.scopes.join(" ")}</code></dd>
         </dl>
+        {implicit.then(|| view! {
+            <p class="note" data-testid="implicit-warning">
+                "The implicit flow puts tokens in the address bar and gives no refresh token. The OAuth "
+                "security best practice for browser apps is the code flow with PKCE, this app's default."
+            </p>
+        })}
     }
 }
 
 #[component]
-fn Stage(number: u8, id: &'static str, title: &'static str, children: Children) -> impl IntoView {
+fn Stage(
+    number: u8,
+    id: &'static str,
+    title: &'static str,
+    #[prop(optional)] wide: bool,
+    children: Children,
+) -> impl IntoView {
     let heading = format!("{id}-title");
     let labelled_by = heading.clone();
     view! {
-        <li class="stage" id=id data-testid=id>
+        <li class="stage" class:wide=wide id=id data-testid=id>
             <section aria-labelledby=labelled_by>
                 <h2 id=heading>
                     <span class="stage-number" aria-hidden="true">{number}</span>

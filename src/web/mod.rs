@@ -20,7 +20,8 @@ pub fn now() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
-/// Milliseconds from an arbitrary start, for timing steps.
-pub fn now_ms() -> f64 {
-    js_sys::Date::now()
+/// Milliseconds since the epoch, for timing steps (whole numbers: formatting floats costs
+/// kilobytes of wasm).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
 }

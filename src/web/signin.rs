@@ -326,7 +326,7 @@ pub async fn complete_callback(
                 Ok(t) => {
                     log(Step::ok(
                         "Code exchanged for tokens at /oauth2/token (with the PKCE verifier)",
-                        Some(format!("{:.0} ms", now_ms() - started)),
+                        Some(format!("{} ms", now_ms() - started)),
                     ));
                     (t, false)
                 }
@@ -364,7 +364,7 @@ pub async fn complete_callback(
     match &result {
         Outcome::SignedIn { .. } => log(Step::ok(
             "Both tokens verified: RS256 signature (WebCrypto), issuer, audience, token_use, expiry, nonce",
-            Some(format!("{:.0} ms", now_ms() - started)),
+            Some(format!("{} ms", now_ms() - started)),
         )),
         Outcome::Rejected { reason, .. } => log(Step::failed("Tokens rejected", Some(reason.clone()))),
         Outcome::Failed(e) => log(Step::failed("Sign-in failed", Some(e.clone()))),

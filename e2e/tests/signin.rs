@@ -1,0 +1,312 @@
+//! The login flow end to end: the release build against the local stack in headless Chromium,
+//! from a click on Sign in through the Hosted UI's form to verified claims on screen.
+
+use dragons_e2e::fantoccini::Locator;
+use dragons_e2e::{Harness, WAIT};
+use std::time::{Duration, Instant};
+
+async fn wait_for_url(h: &Harness, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = h.client.current_url().await.unwrap().to_string();
+        if ok(&url) {
+            return url;
+        }
+        assert!(Instant::now() < deadline, "stuck at {url}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Click Sign in, fill the Hosted UI's form, and wait to be back on the app.
+async fn sign_in(h: &Harness, username: &str) {
+    h.by_testid("sign-in").await.click().await.unwrap();
+    let user = h
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .expect("the Hosted UI's login form");
+    user.send_keys(username).await.unwrap();
+    h.client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("Dragons-Demo-1")
+        .await
+        .unwrap();
+    h.client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let site = h.url("/");
+    wait_for_url(h, |u| u.starts_with(&site)).await;
+}
+
+async fn storage_dump(h: &Harness) -> String {
+    h.js(
+        "return JSON.stringify({s: {...sessionStorage}, l: {...localStorage}, c: document.cookie})",
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
+
+async fn claim(h: &Harness, token: &str, name: &str) -> String {
+    h.by_testid(&format!("{token}-claims"))
+        .await
+        .find(Locator::Css(&format!(
+            "tr[data-claim=\"{name}\"] td.value code"
+        )))
+        .await
+        .unwrap_or_else(|_| panic!("{token} has no {name} claim on screen"))
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_and_signs_out() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    sign_in(&h, "dragonrider").await;
+
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.text_becomes("access-token-verdict", |t| t == "Verified")
+        .await;
+    assert_eq!(
+        claim(&h, "id-token", "cognito:username").await,
+        "dragonrider"
+    );
+    assert_eq!(claim(&h, "id-token", "token_use").await, "id");
+    assert_eq!(
+        claim(&h, "id-token", "aud").await,
+        "dragonsdemo0localclient001"
+    );
+    assert_eq!(claim(&h, "access-token", "token_use").await, "access");
+    assert_eq!(
+        claim(&h, "access-token", "client_id").await,
+        "dragonsdemo0localclient001"
+    );
+    let sig = h
+        .by_testid("id-token-signature")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(sig.contains("RS256 signature valid"), "{sig}");
+    let expiry = h.by_testid("id-token-expiry").await.text().await.unwrap();
+    assert!(
+        expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
+        "{expiry}"
+    );
+    assert!(h
+        .by_testid("signed-in-as")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("dragonrider"));
+
+    // The address bar holds no code or state, and history has no callback entry to go back to.
+    let url = h.client.current_url().await.unwrap().to_string();
+    assert_eq!(
+        url,
+        h.url("/"),
+        "the callback was wiped from the address bar"
+    );
+    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    assert!(timeline.contains("Code exchanged"), "{timeline}");
+    let stored = storage_dump(&h).await;
+    assert!(
+        !stored.contains("\"l\":{\"dragons-login.session"),
+        "tokens never in localStorage: {stored}"
+    );
+    assert!(
+        stored.contains("dragons-login.session.v1"),
+        "tokens in sessionStorage"
+    );
+    assert!(
+        !stored.contains("pending"),
+        "the pending sign-in was used up: {stored}"
+    );
+    h.screenshot("signed-in.png").await;
+
+    // A reload keeps the session (verified again).
+    h.client.refresh().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    let iat_before = claim(&h, "id-token", "iat").await;
+
+    // userInfo with the access token.
+    h.by_testid("userinfo").await.click().await.unwrap();
+    let info = h
+        .text_becomes("userinfo-body", |t| t.contains("dragonrider"))
+        .await;
+    assert!(info.contains("\"email_verified\": \"true\""), "{info}");
+
+    // Refresh: new tokens, verified; auth_time stays.
+    h.stack().advance_clock(5);
+    h.by_testid("refresh").await.click().await.unwrap();
+    h.text_becomes("timeline", |t| {
+        t.contains("Refreshed with the refresh token")
+    })
+    .await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    assert_ne!(
+        claim(&h, "id-token", "iat").await,
+        iat_before,
+        "a new ID token"
+    );
+
+    // Sign out: nothing left here, and the Hosted UI session is gone too.
+    h.by_testid("sign-out").await.click().await.unwrap();
+    wait_for_url(&h, |u| u == h.url("/")).await;
+    h.by_testid("sign-in").await;
+    let stored = storage_dump(&h).await;
+    assert!(!stored.contains("dragons-login.session"), "{stored}");
+    assert_eq!(
+        h.stack()
+            .shared
+            .store()
+            .refresh_tokens
+            .values()
+            .filter(|g| !g.revoked)
+            .count(),
+        0,
+        "revoked"
+    );
+    h.by_testid("sign-in").await.click().await.unwrap();
+    h.client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .expect("the login form shows again after sign-out");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn replaying_the_callback_url_is_rejected() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    // Capture the callback URL before the app consumes it: stop at the redirect.
+    h.by_testid("sign-in").await.click().await.unwrap();
+    let user = h
+        .client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css("input[name=username]"))
+        .await
+        .unwrap();
+    user.send_keys("dragonrider").await.unwrap();
+    h.client
+        .find(Locator::Css("input[name=password]"))
+        .await
+        .unwrap()
+        .send_keys("Dragons-Demo-1")
+        .await
+        .unwrap();
+    h.client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&h, |u| u.starts_with(&h.url("/"))).await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    // The browser comes back to the exact callback URL (back button, reload, a shared link).
+    let callback = h
+        .stack()
+        .shared
+        .store()
+        .issued_redirects
+        .last()
+        .cloned()
+        .unwrap();
+    assert!(
+        callback.contains("code=") && callback.contains("state="),
+        "{callback}"
+    );
+    h.client.goto(&callback).await.unwrap();
+    let error = h.text_becomes("auth-error", |t| !t.is_empty()).await;
+    assert!(
+        error.contains("not started here, or was already used"),
+        "{error}"
+    );
+    assert_eq!(
+        h.client.current_url().await.unwrap().to_string(),
+        h.url("/"),
+        "wiped even when refused"
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn implicit_flow_verifies_nonce_and_at_hash_and_markup_in_claims_stays_text() {
+    let h = Harness::with_stack(|config| {
+        config.users.push(dragons_emulator::config::UserConfig {
+            username: "xss".into(),
+            password: "Dragons-Demo-1".into(),
+            email: "xss@dragons.example".into(),
+            groups: vec![],
+            attributes: [(
+                "name".to_owned(),
+                "<img src=x onerror=\"window.__xss=1\">".to_owned(),
+            )]
+            .into(),
+        });
+    })
+    .await;
+    h.open("/").await;
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    let flow = h.by_testid("setting-flow").await;
+    flow.select_by_value("implicit").await.unwrap();
+    h.by_testid("settings-save").await.click().await.unwrap();
+    h.by_testid("implicit-warning").await;
+    sign_in(&h, "xss").await;
+
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.text_becomes("access-token-verdict", |t| t == "Verified")
+        .await;
+    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    assert!(timeline.contains("URL fragment"), "{timeline}");
+    assert!(!claim(&h, "id-token", "at_hash").await.is_empty());
+    assert_eq!(
+        h.client.current_url().await.unwrap().to_string(),
+        h.url("/"),
+        "no tokens left in the URL"
+    );
+    assert!(
+        h.by_testid("refresh")
+            .await
+            .attr("disabled")
+            .await
+            .unwrap()
+            .is_some(),
+        "implicit: no refresh token"
+    );
+
+    assert_eq!(
+        claim(&h, "id-token", "name").await,
+        "<img src=x onerror=\"window.__xss=1\">"
+    );
+    let injected = h
+        .js("return [document.querySelectorAll('img').length, window.__xss === undefined]")
+        .await;
+    assert_eq!(
+        injected,
+        serde_json::json!([0, true]),
+        "no element injected, no script run"
+    );
+    h.finish().await;
+}

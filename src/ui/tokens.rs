@@ -1,0 +1,174 @@
+//! Stage 3: the ID and access tokens, decoded and explained. Every value is rendered as text.
+
+use super::flow::{AuthState, Flow};
+use super::SettingsState;
+use crate::auth::claims::TokenKind;
+use crate::auth::explain::{claim_meaning, header_meaning, is_time_claim, relative};
+use crate::auth::CLOCK_LEEWAY_SECS;
+use crate::web::signin::{SignatureStatus, TokenReport};
+use leptos::prelude::*;
+use serde_json::Value;
+
+#[component]
+pub fn TokensView(settings: SettingsState, flow: Flow) -> impl IntoView {
+    view! {
+        {move || match flow.state.get().tokens().cloned() {
+            Some(tokens) => view! {
+                <div class="token-grid">
+                    <TokenCard report=tokens.id now=flow.now />
+                    <TokenCard report=tokens.access now=flow.now />
+                </div>
+                <UserInfo settings flow />
+            }
+            .into_any(),
+            None => view! {
+                <p class="muted">"After sign-in, both tokens appear here, decoded, checked and explained."</p>
+            }
+            .into_any(),
+        }}
+    }
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `toLocaleString()` of a time in seconds since the epoch.
+fn local_time(secs: i64) -> String {
+    String::from(
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0))
+            .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
+    )
+}
+
+#[component]
+fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
+    let kind = report.kind;
+    let id = match kind {
+        TokenKind::Id => "id-token",
+        TokenKind::Access => "access-token",
+    };
+    let title = match kind {
+        TokenKind::Id => "ID token",
+        TokenKind::Access => "Access token",
+    };
+    let valid = report.is_valid();
+    let verdict = match &report.verdict {
+        Ok(()) => "Verified".to_owned(),
+        Err(e) => format!("Rejected: {e}"),
+    };
+    let signature = match &report.signature {
+        SignatureStatus::Valid { kid } => {
+            format!("RS256 signature valid (WebCrypto), key {kid} from the user pool's JWKS")
+        }
+        SignatureStatus::Invalid { kid } => format!("Signature INVALID for key {kid}"),
+        SignatureStatus::NotChecked(why) => format!("Signature not checked: {why}"),
+    };
+    let exp = report
+        .decoded
+        .as_ref()
+        .ok()
+        .and_then(|j| j.int_claim("exp"));
+    let (header, claims, parts) = match &report.decoded {
+        Ok(j) => (j.header.clone(), j.claims.clone(), Some(j.parts.clone())),
+        Err(_) => Default::default(),
+    };
+    let raw = report.raw.clone();
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&raw);
+            copied.set(true);
+        }
+    };
+    view! {
+        <article class="token-card" class:rejected=!valid data-testid=id aria-labelledby=format!("{id}-title")>
+            <header class="token-head">
+                <h3 id=format!("{id}-title")>{title}</h3>
+                <span class=if valid { "badge ok" } else { "badge bad" } data-testid=format!("{id}-verdict")>
+                    {if valid { "Verified" } else { "Rejected" }}
+                </span>
+            </header>
+            <p class=if valid { "verdict ok" } else { "verdict bad" }>{verdict}</p>
+            <p class="signature" data-testid=format!("{id}-signature")>{signature}</p>
+            {exp.map(|exp| view! {
+                <p class="expiry" data-testid=format!("{id}-expiry")>
+                    {move || {
+                        let now = now.get();
+                        if now < exp { format!("Expires {} ({})", relative(exp, now), local_time(exp)) }
+                        else { format!("Expired {} ({})", relative(exp, now), local_time(exp)) }
+                    }}
+                </p>
+            })}
+            <details>
+                <summary>"Header"</summary>
+                <table class="claims">
+                    <tbody>
+                        {header.into_iter().map(|(k, v)| view! {
+                            <tr><th scope="row"><code>{k.clone()}</code></th><td><code>{value_text(&v)}</code></td><td>{header_meaning(&k)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+            <table class="claims" data-testid=format!("{id}-claims")>
+                <caption class="visually-hidden">{format!("{title} claims")}</caption>
+                <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col">"What it means"</th></tr></thead>
+                <tbody>
+                    {claims.into_iter().map(|(k, v)| {
+                        let shown = value_text(&v);
+                        let when = v.as_i64().filter(|_| is_time_claim(&k)).map(|t| {
+                            move || format!("{} · {}", local_time(t), relative(t, now.get()))
+                        });
+                        view! {
+                            <tr data-claim=k.clone()>
+                                <th scope="row"><code>{k.clone()}</code></th>
+                                <td class="value"><code>{shown}</code>{when.map(|w| view! { <span class="when">{w}</span> })}</td>
+                                <td>{claim_meaning(&k, kind)}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <p class="muted small">{format!("Times allow {CLOCK_LEEWAY_SECS} s of clock difference.")}</p>
+            <details>
+                <summary>"Raw token"</summary>
+                <p class="raw-token" data-testid=format!("{id}-raw")>
+                    {match parts {
+                        Some([h, p, s]) => view! {
+                            <span class="jwt-header">{h}</span>"."<span class="jwt-payload">{p}</span>"."<span class="jwt-signature">{s}</span>
+                        }.into_any(),
+                        None => view! { <span>{report.raw.clone()}</span> }.into_any(),
+                    }}
+                </p>
+                <button type="button" class="button secondary" on:click=copy>
+                    {move || if copied.get() { "Copied" } else { "Copy token" }}
+                </button>
+            </details>
+        </article>
+    }
+}
+
+#[component]
+fn UserInfo(settings: SettingsState, flow: Flow) -> impl IntoView {
+    let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn { .. });
+    view! {
+        <Show when=signed_in>
+            <div class="userinfo">
+                <button type="button" class="button secondary" data-testid="userinfo"
+                    on:click=move |_| { if let Ok(c) = settings.config() { flow.load_user_info(c) } }>
+                    "Call /oauth2/userInfo with the access token"
+                </button>
+                {move || flow.user_info.get().map(|answer| match answer {
+                    Ok((status, body)) => view! {
+                        <p class="muted">{format!("HTTP {status}")}</p>
+                        <pre class="json" data-testid="userinfo-body">{body}</pre>
+                    }.into_any(),
+                    Err(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+                })}
+            </div>
+        </Show>
+    }
+}
