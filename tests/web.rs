@@ -162,3 +162,196 @@ async fn config_json_arriving_later_updates_the_panel() {
     assert_eq!(source.text_content().unwrap(), "config.json");
     root.remove();
 }
+
+mod signin_shell {
+    use dragons_login::auth::jwks::Jwk;
+    use dragons_login::auth::pending::{PendingLogin, Randomness};
+    use dragons_login::auth::secret::{AccessToken, IdToken, RefreshToken};
+    use dragons_login::auth::session::Session;
+    use dragons_login::auth::token::TokenSet;
+    use dragons_login::config::{Flow, RawConfig};
+    use dragons_login::web::{crypto, storage};
+    use js_sys::{Array, Object, Reflect, Uint8Array};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use wasm_bindgen_test::*;
+
+    fn set(o: &Object, k: &str, v: JsValue) {
+        Reflect::set(o, &k.into(), &v).unwrap();
+    }
+
+    /// A key pair made in the browser: (private key, public JWK as the JWKS would give it).
+    async fn key_pair() -> (web_sys::CryptoKey, Jwk) {
+        let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+        let alg = Object::new();
+        set(&alg, "name", "RSASSA-PKCS1-v1_5".into());
+        set(&alg, "modulusLength", 2048.into());
+        set(
+            &alg,
+            "publicExponent",
+            Uint8Array::from(&[1u8, 0, 1][..]).into(),
+        );
+        set(&alg, "hash", "SHA-256".into());
+        let usages = Array::of2(&"sign".into(), &"verify".into());
+        let pair = JsFuture::from(
+            subtle
+                .generate_key_with_object(&alg, true, &usages)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let private: web_sys::CryptoKey = Reflect::get(&pair, &"privateKey".into())
+            .unwrap()
+            .unchecked_into();
+        let public: web_sys::CryptoKey = Reflect::get(&pair, &"publicKey".into())
+            .unwrap()
+            .unchecked_into();
+        let jwk = JsFuture::from(subtle.export_key("jwk", &public).unwrap())
+            .await
+            .unwrap();
+        let field = |k: &str| Reflect::get(&jwk, &k.into()).unwrap().as_string().unwrap();
+        (
+            private,
+            Jwk {
+                kid: "test-key".into(),
+                kty: "RSA".into(),
+                alg: Some("RS256".into()),
+                key_use: Some("sig".into()),
+                n: field("n"),
+                e: field("e"),
+            },
+        )
+    }
+
+    async fn sign(key: &web_sys::CryptoKey, data: &[u8]) -> Vec<u8> {
+        let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
+        let alg = Object::new();
+        set(&alg, "name", "RSASSA-PKCS1-v1_5".into());
+        let sig = JsFuture::from(
+            subtle
+                .sign_with_object_and_u8_array(&alg, key, data)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        Uint8Array::new(&sig).to_vec()
+    }
+
+    #[wasm_bindgen_test]
+    async fn webcrypto_accepts_a_good_rs256_signature_and_refuses_any_change() {
+        let (private, jwk) = key_pair().await;
+        let data = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0";
+        let sig = sign(&private, data).await;
+        assert_eq!(crypto::verify_rs256(&jwk, data, &sig).await, Ok(true));
+        let mut changed = data.to_vec();
+        changed[20] ^= 1;
+        assert_eq!(
+            crypto::verify_rs256(&jwk, &changed, &sig).await,
+            Ok(false),
+            "a changed claim"
+        );
+        let mut bad_sig = sig.clone();
+        bad_sig[0] ^= 1;
+        assert_eq!(
+            crypto::verify_rs256(&jwk, data, &bad_sig).await,
+            Ok(false),
+            "a changed signature"
+        );
+        let (_, other) = key_pair().await;
+        assert_eq!(
+            crypto::verify_rs256(&other, data, &sig).await,
+            Ok(false),
+            "another key"
+        );
+        let broken = Jwk {
+            n: "not base64!".into(),
+            ..jwk
+        };
+        assert!(
+            crypto::verify_rs256(&broken, data, &sig).await.is_err(),
+            "an unusable key is an error, not a pass"
+        );
+    }
+
+    #[wasm_bindgen_test]
+    fn random_bytes_differ() {
+        let a: [u8; 32] = crypto::random_bytes().unwrap();
+        let b: [u8; 32] = crypto::random_bytes().unwrap();
+        assert_ne!(a, b);
+    }
+
+    fn session() -> Session {
+        let tokens = TokenSet {
+            id_token: Some(IdToken::new("eyJ.id")),
+            access_token: AccessToken::new("eyJ.access"),
+            refresh_token: Some(RefreshToken::new("r")),
+            expires_in: Some(3600),
+            token_type: Some("Bearer".into()),
+        };
+        Session::new(tokens, Flow::Code, "sub-1".into(), 2_000_000_000).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn a_pending_sign_in_can_be_taken_once() {
+        let config = dragons_login::config::resolve(
+            "http://localhost:8080/",
+            &RawConfig::default(),
+            &RawConfig::default(),
+        )
+        .unwrap();
+        let (pending, _) = PendingLogin::start(
+            &config,
+            Randomness {
+                state: [1; 32],
+                nonce: [2; 32],
+                verifier: [3; 32],
+            },
+            100,
+        );
+        storage::save_pending(&pending).unwrap();
+        assert_eq!(storage::take_pending(), Some(pending));
+        assert_eq!(storage::take_pending(), None, "single use");
+    }
+
+    #[wasm_bindgen_test]
+    fn sessions_live_in_session_storage_never_local_storage_and_clear_completely() {
+        storage::set_memory_only(false);
+        storage::save_session(&session());
+        assert_eq!(storage::load_session(), Some(session()));
+        let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        for i in 0..local.length().unwrap() {
+            let key = local.key(i).unwrap().unwrap();
+            assert!(
+                !local.get_item(&key).unwrap().unwrap().contains("eyJ"),
+                "a token in localStorage under {key}"
+            );
+        }
+        storage::clear_auth();
+        assert_eq!(storage::load_session(), None);
+
+        // Memory only: nothing is written, and switching removes what was there.
+        storage::save_session(&session());
+        storage::set_memory_only(true);
+        assert_eq!(storage::load_session(), None);
+        storage::save_session(&session());
+        let stored = web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .get_item(storage::SESSION_KEY)
+            .unwrap();
+        assert_eq!(stored, None);
+        storage::set_memory_only(false);
+
+        // Garbage in storage is dropped, not a panic.
+        web_sys::window()
+            .unwrap()
+            .session_storage()
+            .unwrap()
+            .unwrap()
+            .set_item(storage::SESSION_KEY, "{\"id_token\":")
+            .unwrap();
+        assert_eq!(storage::load_session(), None);
+    }
+}

@@ -136,6 +136,9 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         "the pending sign-in was used up: {stored}"
     );
     h.screenshot("signed-in.png").await;
+    h.js("document.getElementById('stage-tokens').scrollIntoView()")
+        .await;
+    h.screenshot("tokens.png").await;
 
     // A reload keeps the session (verified again).
     h.client.refresh().await.unwrap();
@@ -308,5 +311,33 @@ async fn implicit_flow_verifies_nonce_and_at_hash_and_markup_in_claims_stays_tex
         serde_json::json!([0, true]),
         "no element injected, no script run"
     );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn memory_only_storage_writes_no_token_and_a_reload_signs_out() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    h.by_testid("token-storage-memory")
+        .await
+        .click()
+        .await
+        .unwrap();
+    sign_in(&h, "dragonrider").await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    let stored = storage_dump(&h).await;
+    assert!(
+        !stored.contains("dragons-login.session"),
+        "no token in any storage: {stored}"
+    );
+    assert!(
+        !stored.contains("eyJ"),
+        "no JWT anywhere in storage: {stored}"
+    );
+    h.client.refresh().await.unwrap();
+    h.by_testid("sign-in").await;
+    assert!(!h.has_testid("id-token").await);
     h.finish().await;
 }

@@ -122,6 +122,7 @@ pub fn SettingsPanel(
                 {Field::ALL.into_iter().map(|field| view! {
                     <FieldRow field form errors source=Signal::derive(move || state.source(field)) />
                 }).collect_view()}
+                <TokenStorageChoice />
                 <p class="form-status" role="status" aria-live="polite" data-testid="settings-notice">
                     {move || notice.get()}
                 </p>
@@ -135,6 +136,31 @@ pub fn SettingsPanel(
                 </div>
             </form>
         </aside>
+    }
+}
+
+/// Where the tokens are kept: sessionStorage (default) or memory only. Applies at once.
+#[component]
+fn TokenStorageChoice() -> impl IntoView {
+    let memory = RwSignal::new(storage::memory_only());
+    let choose = move |on: bool| {
+        storage::set_memory_only(on);
+        memory.set(on);
+    };
+    view! {
+        <fieldset class="field choice">
+            <legend>"Where tokens are kept"</legend>
+            <label>
+                <input type="radio" name="token-storage" data-testid="token-storage-session"
+                    prop:checked=move || !memory.get() on:change=move |_| choose(false) />
+                " sessionStorage: kept across reloads of this tab, gone when it closes (default)"
+            </label>
+            <label>
+                <input type="radio" name="token-storage" data-testid="token-storage-memory"
+                    prop:checked=move || memory.get() on:change=move |_| choose(true) />
+                " Memory only: gone on reload; nothing is written to storage"
+            </label>
+        </fieldset>
     }
 }
 

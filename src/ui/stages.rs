@@ -38,7 +38,7 @@ pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
                 </p>
                 <TokensView settings=state flow />
             </Stage>
-            <Stage number=4 id="stage-api" title="Dragons API">
+            <Stage number=4 id="stage-api" title="Dragons API" wide=true>
                 <p>
                     "With a token, the app calls " <code>"GET /dragons"</code> " with the "
                     <code>"Authorization"</code> " header, and shows what came back, 401s included."

@@ -58,12 +58,39 @@ pub fn take_pending() -> Option<PendingLogin> {
     text.and_then(|t| PendingLogin::from_json(&t))
 }
 
+/// The person's choice of where tokens live: `memory` (gone on reload) or, by default,
+/// sessionStorage. A preference, not a token, so it is kept in localStorage.
+pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
+
+pub fn memory_only() -> bool {
+    LocalStorage::raw()
+        .get_item(TOKEN_STORAGE_KEY)
+        .ok()
+        .flatten()
+        .as_deref()
+        == Some("memory")
+}
+
+pub fn set_memory_only(on: bool) {
+    if on {
+        let _ = LocalStorage::raw().set_item(TOKEN_STORAGE_KEY, "memory");
+        let _ = SessionStorage::raw().remove_item(SESSION_KEY);
+    } else {
+        LocalStorage::delete(TOKEN_STORAGE_KEY);
+    }
+}
+
 pub fn save_session(session: &Session) {
-    let _ = SessionStorage::raw().set_item(SESSION_KEY, &session.to_json());
+    if !memory_only() {
+        let _ = SessionStorage::raw().set_item(SESSION_KEY, &session.to_json());
+    }
 }
 
 /// The stored session, if any and readable; an unreadable one is removed.
 pub fn load_session() -> Option<Session> {
+    if memory_only() {
+        return None;
+    }
     let storage = SessionStorage::raw();
     let text = storage.get_item(SESSION_KEY).ok().flatten()?;
     let session = Session::from_json(&text);
