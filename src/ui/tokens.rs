@@ -92,7 +92,7 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
                     {if valid { "Verified" } else { "Rejected" }}
                 </span>
             </header>
-            <p class=if valid { "verdict ok" } else { "verdict bad" }>{verdict}</p>
+            {(!valid).then(|| view! { <p class="verdict bad" data-testid=format!("{id}-reason")>{verdict.clone()}</p> })}
             <p class="signature" data-testid=format!("{id}-signature")>{signature}</p>
             {exp.map(|exp| view! {
                 <p class="expiry" data-testid=format!("{id}-expiry")>
