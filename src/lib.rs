@@ -1,6 +1,7 @@
 //! The Dragons login SPA: the Amazon Cognito Hosted UI login flow, done right and shown step by
 //! step. `config` is the pure core (tested natively); `web` is the thin browser shell; `ui` shows.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod ui;

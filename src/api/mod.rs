@@ -1,0 +1,478 @@
+//! The dragons API, pure: the data types, the requests the app sends, what an answer means
+//! (including why a 401 happened), "Copy as curl", and the tampered token of the 401 lab.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A dragon as `GET /dragons` returns it (the course's snake-suffixed fields).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Dragon {
+    pub dragon_name_str: String,
+    pub family_str: String,
+    pub description_str: String,
+    pub location_city_str: String,
+    pub location_country_str: String,
+    pub location_state_str: String,
+    pub location_neighborhood_str: String,
+}
+
+/// A dragon to report with `POST /dragons` (camelCase, as the API's model wants).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewDragon {
+    pub dragon_name: String,
+    pub description: String,
+    pub family: String,
+    pub city: String,
+    pub country: String,
+    pub state: String,
+    pub neighborhood: String,
+    pub reporting_phone_number: String,
+    pub confirmation_required: bool,
+}
+
+impl NewDragon {
+    /// Problems to fix before sending, as (field, message).
+    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
+        let mut out = Vec::new();
+        let required = [
+            ("dragonName", &self.dragon_name),
+            ("description", &self.description),
+            ("family", &self.family),
+            ("city", &self.city),
+            ("country", &self.country),
+            ("reportingPhoneNumber", &self.reporting_phone_number),
+        ];
+        for (field, value) in required {
+            if value.trim().is_empty() {
+                out.push((field, "is required"));
+            } else if value.len() > 1024 {
+                out.push((field, "is too long"));
+            }
+        }
+        let phone = self.reporting_phone_number.trim();
+        if !phone.is_empty()
+            && !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'))
+        {
+            out.push((
+                "reportingPhoneNumber",
+                "may hold digits, spaces, + - ( ) only",
+            ));
+        }
+        out
+    }
+}
+
+/// `GET /dragons` filters: by name, by family, or none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Name(String),
+    Family(String),
+}
+
+/// A request as the inspector shows it and the shell sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+impl ApiRequest {
+    /// The `Authorization` header value, if any.
+    pub fn authorization(&self) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// `GET <api>/dragons[?dragonName=…|family=…]` with the raw token in `Authorization` (what a
+/// REST API Cognito authorizer reads; no `Bearer ` prefix needed).
+pub fn list_request(api_base: &str, token: Option<&str>, filter: &Filter) -> ApiRequest {
+    let query = match filter {
+        Filter::All => String::new(),
+        Filter::Name(n) => format!("?{}", encode_pair("dragonName", n.trim())),
+        Filter::Family(f) => format!("?{}", encode_pair("family", f.trim())),
+    };
+    ApiRequest {
+        method: "GET",
+        url: format!("{api_base}/dragons{query}"),
+        headers: token
+            .map(|t| vec![("Authorization".to_owned(), t.to_owned())])
+            .unwrap_or_default(),
+        body: None,
+    }
+}
+
+pub fn create_request(api_base: &str, token: Option<&str>, dragon: &NewDragon) -> ApiRequest {
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if let Some(t) = token {
+        headers.push(("Authorization".to_owned(), t.to_owned()));
+    }
+    ApiRequest {
+        method: "POST",
+        url: format!("{api_base}/dragons"),
+        headers,
+        body: Some(serde_json::to_string(dragon).unwrap_or_default()),
+    }
+}
+
+fn encode_pair(key: &str, value: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair(key, value)
+        .finish()
+}
+
+/// What an answer means, in the words the console shows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Diagnosis {
+    Dragons(Vec<Dragon>),
+    Accepted,
+    /// 401 `{"message":"Unauthorized"}`.
+    Unauthorized,
+    /// 401 `{"message":"The incoming token has expired"}`: refresh.
+    Expired,
+    /// 403 `{"message":"Missing Authentication Token"}`: wrong URL, method or stage.
+    WrongUrl,
+    Forbidden,
+    BadRequest,
+    ServerError,
+    /// No status at all: the browser blocked or lost the answer.
+    NoAnswer,
+    Unexpected,
+}
+
+impl Diagnosis {
+    /// One or two sentences on what happened and what to do.
+    pub fn explain(&self) -> &'static str {
+        match self {
+            Diagnosis::Dragons(_) => "200 OK: the authorizer accepted the token and the API answered.",
+            Diagnosis::Accepted => "Accepted. The dragon is stored by a background job, so it shows in the list a moment later.",
+            Diagnosis::Unauthorized => "401 Unauthorized: API Gateway's Cognito authorizer refused the token before your code ran: none was sent, it is not the kind this method wants (a REST API method without OAuth scopes accepts only ID tokens; with scopes, only access tokens holding one), its signature does not match (altered), or it comes from another user pool.",
+            Diagnosis::Expired => "401 \"The incoming token has expired\": the token's exp has passed. Refresh the tokens and call again.",
+            Diagnosis::WrongUrl => "403 \"Missing Authentication Token\": API Gateway has no such resource or method here. Despite the words, it is not about tokens: check apiBaseUrl (the stage name, e.g. /test) and the path.",
+            Diagnosis::Forbidden => "403 Forbidden: the request was understood but refused.",
+            Diagnosis::BadRequest => "400: the API refused the request body; check the fields.",
+            Diagnosis::ServerError => "5xx: the API or its integration failed; try again, then check its logs.",
+            Diagnosis::NoAnswer => "No answer could be read. From a browser this is most often a 401 (or 403) that API Gateway sent WITHOUT CORS headers, so the browser hides it and reports a CORS or network error. Fix: add CORS headers to the DEFAULT_4XX and DEFAULT_5XX gateway responses (API Gateway console, Gateway responses) and redeploy the stage. Otherwise check apiBaseUrl and the network.",
+            Diagnosis::Unexpected => "An answer this app did not expect; see the body.",
+        }
+    }
+}
+
+fn message_of(body: &str) -> Option<String> {
+    serde_json::from_str::<Value>(body)
+        .ok()?
+        .get("message")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Classify an answer (`status` None: the request got no readable answer).
+pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
+    let Some(status) = status else {
+        return Diagnosis::NoAnswer;
+    };
+    let message = message_of(body);
+    match status {
+        200..=299 if method == "POST" => Diagnosis::Accepted,
+        200..=299 => match serde_json::from_str::<Vec<Dragon>>(body) {
+            Ok(list) => Diagnosis::Dragons(list),
+            Err(_) => Diagnosis::Unexpected,
+        },
+        401 if message.as_deref() == Some("The incoming token has expired") => Diagnosis::Expired,
+        401 => Diagnosis::Unauthorized,
+        403 if message.as_deref() == Some("Missing Authentication Token") => Diagnosis::WrongUrl,
+        403 => Diagnosis::Forbidden,
+        400 => Diagnosis::BadRequest,
+        500..=599 => Diagnosis::ServerError,
+        _ => Diagnosis::Unexpected,
+    }
+}
+
+/// Quote for a POSIX shell: `'…'`, with `'` written as `'\''`.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// "Copy as curl". Without `include_token` the token is left out and read from `$TOKEN`, so a
+/// pasted command never carries it by accident.
+pub fn curl_command(request: &ApiRequest, include_token: bool) -> String {
+    let mut out = format!(
+        "curl -i -X {} {}",
+        request.method,
+        shell_quote(&request.url)
+    );
+    for (k, v) in &request.headers {
+        if k.eq_ignore_ascii_case("authorization") && !include_token {
+            out.push_str(&format!(" -H \"{k}: $TOKEN\""));
+        } else {
+            out.push_str(&format!(" -H {}", shell_quote(&format!("{k}: {v}"))));
+        }
+    }
+    if let Some(body) = &request.body {
+        out.push_str(&format!(" --data-raw {}", shell_quote(body)));
+    }
+    out
+}
+
+/// A token shortened for display: the first and last characters around its length.
+pub fn shorten_token(token: &str) -> String {
+    let n = token.chars().count();
+    if n <= 24 {
+        return token.to_owned();
+    }
+    let head: String = token.chars().take(12).collect();
+    let tail: String = token.chars().skip(n - 6).collect();
+    format!("{head}…{tail} ({n} characters)")
+}
+
+/// The 401 lab's tampered token: one claim changed (`cognito:username`, else `sub`, set to
+/// "admin"), the header and the original signature kept. A real authorizer must refuse it.
+pub fn tamper(token: &str) -> Option<String> {
+    let mut parts = token.split('.');
+    let (header, payload, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let object = claims.as_object_mut()?;
+    let key = if object.contains_key("cognito:username") {
+        "cognito:username"
+    } else if object.contains_key("username") {
+        "username"
+    } else {
+        "sub"
+    };
+    object.insert(key.to_owned(), Value::String("admin".into()));
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).ok()?);
+    Some(format!("{header}.{payload}.{signature}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const API: &str = "https://abc123.execute-api.us-east-1.amazonaws.com/test";
+
+    #[test]
+    fn list_requests_put_the_raw_token_in_authorization_and_encode_filters() {
+        let r = list_request(API, Some("eyJ.a.b"), &Filter::All);
+        assert_eq!(r.method, "GET");
+        assert_eq!(r.url, format!("{API}/dragons"));
+        assert_eq!(
+            r.authorization(),
+            Some("eyJ.a.b"),
+            "raw, as the authorizer reads it"
+        );
+        assert!(!r.url.contains("eyJ"), "never in the query string");
+        let r = list_request(API, None, &Filter::Name(" Smaug & co ".into()));
+        assert_eq!(r.url, format!("{API}/dragons?dragonName=Smaug+%26+co"));
+        assert_eq!(r.authorization(), None);
+        let r = list_request(API, None, &Filter::Family("red".into()));
+        assert!(r.url.ends_with("?family=red"));
+    }
+
+    #[test]
+    fn create_requests_send_camel_case_json() {
+        let d = NewDragon {
+            dragon_name: "Puff".into(),
+            confirmation_required: true,
+            ..Default::default()
+        };
+        let r = create_request(API, Some("tok"), &d);
+        assert_eq!(r.method, "POST");
+        let body: Value = serde_json::from_str(r.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["dragonName"], "Puff");
+        assert_eq!(body["reportingPhoneNumber"], "");
+        assert_eq!(body["confirmationRequired"], true);
+        assert!(r
+            .headers
+            .contains(&("Content-Type".into(), "application/json".into())));
+    }
+
+    #[test]
+    fn a_new_dragon_is_checked_before_sending() {
+        let empty = NewDragon::default();
+        let fields: Vec<&str> = empty.problems().iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                "dragonName",
+                "description",
+                "family",
+                "city",
+                "country",
+                "reportingPhoneNumber"
+            ]
+        );
+        let ok = NewDragon {
+            dragon_name: "Puff".into(),
+            description: "Magic".into(),
+            family: "green".into(),
+            city: "Honalee".into(),
+            country: "USA".into(),
+            reporting_phone_number: "+1 (555) 555-0100".into(),
+            ..Default::default()
+        };
+        assert!(ok.problems().is_empty());
+        let bad_phone = NewDragon {
+            reporting_phone_number: "call me".into(),
+            ..ok
+        };
+        assert_eq!(
+            bad_phone.problems(),
+            [(
+                "reportingPhoneNumber",
+                "may hold digits, spaces, + - ( ) only"
+            )]
+        );
+    }
+
+    #[test]
+    fn answers_are_classified_as_api_gateway_means_them() {
+        let list = r#"[{"dragon_name_str":"Frost","family_str":"white"}]"#;
+        match classify("GET", Some(200), list) {
+            Diagnosis::Dragons(d) => assert_eq!(d[0].dragon_name_str, "Frost"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(classify("POST", Some(200), "{}"), Diagnosis::Accepted);
+        assert_eq!(
+            classify("GET", Some(401), r#"{"message":"Unauthorized"}"#),
+            Diagnosis::Unauthorized
+        );
+        assert_eq!(
+            classify(
+                "GET",
+                Some(401),
+                r#"{"message":"The incoming token has expired"}"#
+            ),
+            Diagnosis::Expired
+        );
+        assert_eq!(
+            classify(
+                "GET",
+                Some(403),
+                r#"{"message":"Missing Authentication Token"}"#
+            ),
+            Diagnosis::WrongUrl
+        );
+        assert_eq!(
+            classify("GET", Some(403), r#"{"message":"User is not authorized"}"#),
+            Diagnosis::Forbidden
+        );
+        assert_eq!(
+            classify("POST", Some(400), r#"{"message":"Invalid request body"}"#),
+            Diagnosis::BadRequest
+        );
+        assert_eq!(
+            classify("GET", Some(502), "Bad gateway"),
+            Diagnosis::ServerError
+        );
+        assert_eq!(classify("GET", None, ""), Diagnosis::NoAnswer);
+        assert_eq!(classify("GET", Some(200), "<html>"), Diagnosis::Unexpected);
+        assert!(Diagnosis::NoAnswer.explain().contains("DEFAULT_4XX"));
+        assert!(Diagnosis::Unauthorized.explain().contains("only ID tokens"));
+        assert!(Diagnosis::WrongUrl.explain().contains("stage"));
+    }
+
+    #[test]
+    fn curl_leaves_the_token_out_unless_asked() {
+        let r = list_request(API, Some("eyJ.secret.sig"), &Filter::Name("O'Brien".into()));
+        let without = curl_command(&r, false);
+        assert!(!without.contains("eyJ"), "{without}");
+        assert!(without.contains("\"Authorization: $TOKEN\""));
+        let with = curl_command(&r, true);
+        assert!(with.contains("'Authorization: eyJ.secret.sig'"), "{with}");
+        assert!(with.starts_with("curl -i -X GET 'https://"));
+    }
+
+    #[test]
+    fn shell_quoting_survives_any_text() {
+        for s in [
+            "plain",
+            "it's",
+            "'",
+            "''",
+            "a\"b",
+            "$(rm -rf /)",
+            "`x`",
+            "\\",
+            "new\nline",
+            "",
+            "ünï",
+        ] {
+            let words = shell_words::split(&shell_quote(s)).unwrap();
+            assert_eq!(words, [s.to_owned()], "{s:?}");
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #[test]
+        fn curl_commands_split_back_into_the_same_arguments(url in ".{0,60}", token in ".{0,60}", body in ".{0,60}") {
+            let request = ApiRequest {
+                method: "POST",
+                url: url.clone(),
+                headers: vec![("Authorization".into(), token.clone())],
+                body: Some(body.clone()),
+            };
+            let words = shell_words::split(&curl_command(&request, true)).unwrap();
+            proptest::prop_assert_eq!(words, vec![
+                "curl".to_owned(), "-i".into(), "-X".into(), "POST".into(), url,
+                "-H".into(), format!("Authorization: {token}"), "--data-raw".into(), body,
+            ]);
+        }
+
+        #[test]
+        fn tamper_and_classify_never_panic(s in ".{0,200}") {
+            let _ = tamper(&s);
+            let _ = classify("GET", Some(200), &s);
+            let _ = shorten_token(&s);
+        }
+    }
+
+    #[test]
+    fn tampering_changes_one_claim_and_keeps_the_signature() {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":"k"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"u1","cognito:username":"rider"}"#);
+        let token = format!("{header}.{payload}.c2ln");
+        let t = tamper(&token).unwrap();
+        let parts: Vec<&str> = t.split('.').collect();
+        assert_eq!(parts[0], header);
+        assert_eq!(parts[2], "c2ln");
+        let claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        assert_eq!(claims["cognito:username"], "admin");
+        assert_eq!(claims["sub"], "u1");
+        assert_eq!(tamper("not-a-jwt"), None);
+    }
+
+    #[test]
+    fn tokens_are_shortened_for_display() {
+        let t = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.payload.signature-part";
+        assert_eq!(
+            shorten_token(t),
+            format!("eyJraWQiOiJr…e-part ({} characters)", t.len())
+        );
+        assert_eq!(shorten_token("short"), "short");
+    }
+}
