@@ -1,5 +1,6 @@
 //! Leptos components. They show state and call the core; they decide nothing themselves.
 
+mod console;
 mod flow;
 mod settings;
 mod stages;

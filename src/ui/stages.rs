@@ -1,5 +1,6 @@
 //! The four stages of the flow, laid out as the page's structure.
 
+use super::console::DragonsConsole;
 use super::flow::{CallbackStatus, Flow as FlowState, SignInControls};
 use super::tokens::TokensView;
 use super::SettingsState;
@@ -54,6 +55,7 @@ pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
                         }}</dd>
                     </dl>
                 })}
+                <DragonsConsole settings=state flow />
             </Stage>
         </ol>
     }

@@ -1,6 +1,7 @@
 //! The browser shell: everything that touches storage, the network, the clock, randomness,
 //! WebCrypto or the page's location. Kept thin; decisions are made in the pure core.
 
+pub mod api;
 pub mod config_source;
 pub mod crypto;
 pub mod http;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// the app is over it today (see the README), so the run does not fail on it.
 pub const BUDGET_GZIP_BYTES: u64 = 150 * 1024;
 /// A hard ceiling that does fail the run, so a regression cannot slip through unnoticed.
-pub const CEILING_GZIP_BYTES: u64 = 220 * 1024;
+pub const CEILING_GZIP_BYTES: u64 = 240 * 1024;
 
 pub fn report(dist: &Path) -> Result<(), String> {
     println!("\n==> size of {}", dist.display());
