@@ -160,6 +160,13 @@ impl Harness {
         }
     }
 
+    /// The Content-Security-Policy violations the site was sent so far (after a short wait,
+    /// as browsers report asynchronously).
+    pub async fn csp_violations(&self) -> Vec<String> {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.stack().shared.store().csp_reports.clone()
+    }
+
     async fn with_backend(backend: Backend, site_port: u16) -> Harness {
         let driver = Driver::start();
         let profile = tempfile::tempdir().expect("a temporary Chromium profile");

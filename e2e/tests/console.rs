@@ -149,6 +149,11 @@ async fn the_list_filters_posting_and_the_inspector() {
     h.stack().advance_clock(3);
     get_dragons(&h).await;
     assert_eq!(dragon_names(&h).await, ["Puff"]);
+    assert_eq!(
+        h.csp_violations().await,
+        Vec::<String>::new(),
+        "the console ran under the CSP"
+    );
     h.finish().await;
 }
 

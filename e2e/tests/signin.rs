@@ -192,6 +192,11 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         .for_element(Locator::Css("input[name=username]"))
         .await
         .expect("the login form shows again after sign-out");
+    assert_eq!(
+        h.csp_violations().await,
+        Vec::<String>::new(),
+        "the whole flow ran under the CSP"
+    );
     h.finish().await;
 }
 

@@ -21,6 +21,9 @@ pub struct StackConfig {
     /// Serve a `config.json` describing this stack (its real ports) instead of the site's own
     /// file: for tests on free ports. The site's own file is served otherwise.
     pub site_config_from_stack: bool,
+    /// Send the Content-Security-Policy of shared/security-checklist.md with the site, as a
+    /// CloudFront response-headers policy would; violations are reported to /csp-report.
+    pub site_csp: bool,
     pub region: String,
     pub pool_id: String,
     pub client: ClientConfig,
@@ -91,6 +94,7 @@ impl Default for StackConfig {
             host: "localhost".into(),
             site_dir: None,
             site_config_from_stack: false,
+            site_csp: true,
             region: "us-east-1".into(),
             pool_id: "us-east-1_DRAGONS01".into(),
             client: ClientConfig::default(),

@@ -158,10 +158,26 @@ impl Stack {
             RunningServer::serve(api, api_router(shared.clone())).map_err(|e| e.to_string())?,
         ];
         if let (Some(listener), Some(dir)) = (site, site_dir) {
-            let router = match spa_config {
-                Some(json) => site::router_with_config(&dir, json),
-                None => site::router(&dir),
-            };
+            let csp = shared.config.site_csp.then(|| {
+                let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
+                let urls = &shared.urls;
+                let connect = [
+                    origin_of(&urls.auth),
+                    origin_of(&urls.issuer),
+                    origin_of(&urls.api),
+                ];
+                site::content_security_policy(
+                    &index,
+                    &connect,
+                    &[origin_of(&urls.auth)],
+                    "/csp-report",
+                )
+            });
+            let router = site::router_with(&dir, spa_config, csp).merge(
+                Router::new()
+                    .route("/csp-report", post(csp_report))
+                    .with_state(shared.clone()),
+            );
             servers.push(RunningServer::serve(listener, router).map_err(|e| e.to_string())?);
         }
         Ok(Stack { shared, servers })
@@ -181,6 +197,33 @@ impl Stack {
             let _ = server.stop().await;
         }
     }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => url[..after_scheme + i].to_owned(),
+        None => url.to_owned(),
+    }
+}
+
+/// POST /csp-report on the site: keep the browser's violation report (bounded) for tests.
+async fn csp_report(
+    axum::extract::State(shared): axum::extract::State<AppState>,
+    body: axum::body::Bytes,
+) -> axum::http::StatusCode {
+    let text = String::from_utf8_lossy(&body)
+        .chars()
+        .take(4096)
+        .collect::<String>();
+    println!("[emulator] CSP violation reported: {text}");
+    let mut store = shared.store();
+    if store.csp_reports.len() >= 100 {
+        store.csp_reports.remove(0);
+    }
+    store.csp_reports.push(text);
+    axum::http::StatusCode::NO_CONTENT
 }
 
 /// Seeded users keep the same `sub` across restarts (derived from pool and user name).

@@ -32,6 +32,10 @@ struct Args {
     /// Gateway 401/403 answers without CORS headers, as an API without "gateway responses".
     #[arg(long)]
     no_gateway_cors: bool,
+    /// Serve the site without its Content-Security-Policy (which allows only this stack's
+    /// origins: turn it off to host a dist/ whose config.json points at a real user pool).
+    #[arg(long)]
+    no_site_csp: bool,
 }
 
 #[tokio::main]
@@ -73,6 +77,9 @@ async fn main() -> ExitCode {
     }
     if args.no_gateway_cors {
         config.api.cors_on_gateway_errors = false;
+    }
+    if args.no_site_csp {
+        config.site_csp = false;
     }
 
     let stack = match Stack::start(config).await {
@@ -125,6 +132,14 @@ fn print_banner(stack: &Stack) {
             "with CORS headers (gateway responses set)"
         } else {
             "WITHOUT CORS headers (browsers see 401 as a CORS error)"
+        }
+    );
+    println!(
+        "  Site CSP        {}",
+        if c.site_csp {
+            "enforced (violations reported here)"
+        } else {
+            "off"
         }
     );
     println!(

@@ -7,8 +7,12 @@ use axum::http::{header, HeaderValue, Request};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
 use std::path::Path;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(dist: &Path) -> Router {
     Router::new()
@@ -16,16 +20,70 @@ pub fn router(dist: &Path) -> Router {
         .layer(middleware::from_fn(hosting_headers))
 }
 
-/// The site with `config.json` replaced by `config_json` (what a deploy of another config does).
-pub fn router_with_config(dist: &Path, config_json: String) -> Router {
-    let config = move || {
-        let json = config_json.clone();
-        async move { ([(header::CONTENT_TYPE, "application/json")], json) }
-    };
-    Router::new()
-        .route("/config.json", axum::routing::get(config))
+/// The site as the stack hosts it: `config.json` replaced by `config_json` when given (what a
+/// deploy of another config does), and a Content-Security-Policy header when given (what a
+/// CloudFront response-headers policy adds).
+pub fn router_with(dist: &Path, config_json: Option<String>, csp: Option<String>) -> Router {
+    let mut router = Router::new();
+    if let Some(json) = config_json {
+        let config = move || {
+            let json = json.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+        };
+        router = router.route("/config.json", axum::routing::get(config));
+    }
+    let router = router
         .fallback_service(ServeDir::new(dist).append_index_html_on_directories(true))
-        .layer(middleware::from_fn(hosting_headers))
+        .layer(middleware::from_fn(hosting_headers));
+    match csp.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        Some(value) => router.layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            value,
+        )),
+        None => router,
+    }
+}
+
+/// The policy from shared/security-checklist.md for a built `index.html`: Trunk's inline
+/// loader allowed by its SHA-256, WebAssembly allowed, fetches only to `connect` origins.
+pub fn content_security_policy(
+    index_html: &str,
+    connect: &[String],
+    form_action: &[String],
+    report_uri: &str,
+) -> String {
+    let hashes: Vec<String> = inline_scripts(index_html)
+        .iter()
+        .map(|s| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(s.as_bytes()))))
+        .collect();
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {}; connect-src 'self' {}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {}; object-src 'none'; frame-ancestors 'none'; report-uri {report_uri}",
+        hashes.join(" "),
+        connect.join(" "),
+        form_action.join(" "),
+    )
+}
+
+/// The text of each `<script>` without a `src`, exactly as between its tags.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..open_end];
+        let body = &after[open_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            out.push(&body[..close]);
+        }
+        rest = &body[close..];
+    }
+    out
 }
 
 async fn hosting_headers(request: Request<axum::body::Body>, next: Next) -> Response {
@@ -62,7 +120,28 @@ fn is_hashed_asset(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::*;
+
+    #[test]
+    fn the_policy_hashes_exactly_the_inline_scripts() {
+        let html = "<head><script type=\"module\">\nimport init from './a.js';\n</script><script src=\"x.js\"></script></head>";
+        let csp =
+            content_security_policy(html, &["http://localhost:9000".into()], &[], "/csp-report");
+        let expected = STANDARD.encode(Sha256::digest(b"\nimport init from './a.js';\n"));
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';"
+            )),
+            "{csp}"
+        );
+        assert_eq!(
+            csp.matches("sha256-").count(),
+            1,
+            "scripts with src are not hashed"
+        );
+        assert!(csp.contains("connect-src 'self' http://localhost:9000;"));
+        assert!(csp.starts_with("default-src 'none';"));
+    }
 
     #[test]
     fn only_trunk_hashed_names_are_immutable() {

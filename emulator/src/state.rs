@@ -102,6 +102,8 @@ pub struct Store {
     /// The last redirects back to the app (code or tokens), newest last: lets tests replay a
     /// callback exactly as the browser received it.
     pub issued_redirects: Vec<String>,
+    /// Content-Security-Policy violation reports the site received (newest last, bounded).
+    pub csp_reports: Vec<String>,
 }
 
 pub struct Shared {
