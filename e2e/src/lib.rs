@@ -248,6 +248,63 @@ impl Harness {
         panic!("[data-testid={id}] never showed the expected text; last seen: {last:?}")
     }
 
+    /// Wait until the address bar satisfies `ok`; returns it.
+    pub async fn wait_for_url(&self, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let url = self
+                .client
+                .current_url()
+                .await
+                .expect("the current URL")
+                .to_string();
+            if ok(&url) {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "stuck at {url}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Fill and submit the Hosted UI's login form (the page must be showing it, or about to).
+    pub async fn submit_login_form(&self, username: &str, password: &str) {
+        let user = self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css("input[name=username]"))
+            .await
+            .expect("the Hosted UI's login form");
+        user.clear().await.expect("clear the user name");
+        user.send_keys(username).await.expect("type the user name");
+        self.client
+            .find(Locator::Css("input[name=password]"))
+            .await
+            .expect("the password field")
+            .send_keys(password)
+            .await
+            .expect("type the password");
+        self.client
+            .find(Locator::Css("button[type=submit]"))
+            .await
+            .expect("the Sign in button")
+            .click()
+            .await
+            .expect("submit");
+    }
+
+    /// From the app: click Sign in, sign in as `username` (demo password), and wait to be back.
+    pub async fn sign_in_as(&self, username: &str) {
+        self.by_testid("sign-in")
+            .await
+            .click()
+            .await
+            .expect("click Sign in");
+        self.submit_login_form(username, "Dragons-Demo-1").await;
+        let site = self.url("/");
+        self.wait_for_url(|u| u.starts_with(&site)).await;
+    }
+
     /// Run a script in the page and return its JSON result.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client

@@ -7,29 +7,7 @@ use std::time::{Duration, Instant};
 
 async fn signed_in(h: &Harness) {
     h.open("/").await;
-    h.by_testid("sign-in").await.click().await.unwrap();
-    let user = h
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .unwrap();
-    user.send_keys("dragonrider").await.unwrap();
-    h.client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("Dragons-Demo-1")
-        .await
-        .unwrap();
-    h.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    h.sign_in_as("dragonrider").await;
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
 }

@@ -31,49 +31,12 @@ fn urlencode(v: &str) -> String {
     form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
-async fn sign_in(h: &Harness, username: &str, password: &str) {
-    let user = h
-        .client
-        .wait()
-        .at_most(dragons_e2e::WAIT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .expect("the login form");
-    user.clear().await.unwrap();
-    user.send_keys(username).await.unwrap();
-    let pass = h
-        .client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap();
-    pass.send_keys(password).await.unwrap();
-    h.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn wait_for_url(h: &Harness, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = std::time::Instant::now() + dragons_e2e::WAIT;
-    loop {
-        let url = h.client.current_url().await.unwrap().to_string();
-        if ok(&url) {
-            return url;
-        }
-        assert!(std::time::Instant::now() < deadline, "stuck at {url}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test]
 async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it() {
     let h = Harness::with_stack(|_| {}).await;
     let site = h.url("/");
     h.client.goto(&authorize_url(&h, "first")).await.unwrap();
-    sign_in(&h, "dragonrider", "not-the-password").await;
+    h.submit_login_form("dragonrider", "not-the-password").await;
     let error = h
         .client
         .wait()
@@ -87,8 +50,8 @@ async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it()
     );
     h.screenshot("hosted-ui-login.png").await;
 
-    sign_in(&h, "dragonrider", "Dragons-Demo-1").await;
-    wait_for_url(&h, |u| u.starts_with(&site)).await;
+    h.submit_login_form("dragonrider", "Dragons-Demo-1").await;
+    h.wait_for_url(|u| u.starts_with(&site)).await;
     let last_redirect = || {
         h.stack()
             .shared
@@ -104,13 +67,13 @@ async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it()
         "{back}"
     );
     // The app wiped the callback from the address bar (and refused it: it did not start it).
-    wait_for_url(&h, |u| u == site).await;
+    h.wait_for_url(|u| u == site).await;
     h.text_becomes("auth-error", |t| t.contains("not started here"))
         .await;
 
     // The Hosted UI cookie: straight back with a new code, no form.
     h.client.goto(&authorize_url(&h, "second")).await.unwrap();
-    wait_for_url(&h, |u| u.starts_with(&site)).await;
+    h.wait_for_url(|u| u.starts_with(&site)).await;
     let again = last_redirect();
     assert!(again.contains("state=second") && again != back, "{again}");
 
@@ -121,8 +84,8 @@ async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it()
         urlencode(&site)
     );
     h.client.goto(&logout).await.unwrap();
-    wait_for_url(&h, |u| u == site).await;
+    h.wait_for_url(|u| u == site).await;
     h.client.goto(&authorize_url(&h, "third")).await.unwrap();
-    wait_for_url(&h, |u| u.contains("/login?")).await;
+    h.wait_for_url(|u| u.contains("/login?")).await;
     h.finish().await;
 }

@@ -3,48 +3,6 @@
 
 use dragons_e2e::fantoccini::Locator;
 use dragons_e2e::{Harness, WAIT};
-use std::time::{Duration, Instant};
-
-async fn wait_for_url(h: &Harness, ok: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let url = h.client.current_url().await.unwrap().to_string();
-        if ok(&url) {
-            return url;
-        }
-        assert!(Instant::now() < deadline, "stuck at {url}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Click Sign in, fill the Hosted UI's form, and wait to be back on the app.
-async fn sign_in(h: &Harness, username: &str) {
-    h.by_testid("sign-in").await.click().await.unwrap();
-    let user = h
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .expect("the Hosted UI's login form");
-    user.send_keys(username).await.unwrap();
-    h.client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("Dragons-Demo-1")
-        .await
-        .unwrap();
-    h.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let site = h.url("/");
-    wait_for_url(h, |u| u.starts_with(&site)).await;
-}
 
 async fn storage_dump(h: &Harness) -> String {
     h.js(
@@ -73,7 +31,7 @@ async fn claim(h: &Harness, token: &str, name: &str) -> String {
 async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_and_signs_out() {
     let h = Harness::with_stack(|_| {}).await;
     h.open("/").await;
-    sign_in(&h, "dragonrider").await;
+    h.sign_in_as("dragonrider").await;
 
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
@@ -170,7 +128,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
 
     // Sign out: nothing left here, and the Hosted UI session is gone too.
     h.by_testid("sign-out").await.click().await.unwrap();
-    wait_for_url(&h, |u| u == h.url("/")).await;
+    h.wait_for_url(|u| u == h.url("/")).await;
     h.by_testid("sign-in").await;
     let stored = storage_dump(&h).await;
     assert!(!stored.contains("dragons-login.session"), "{stored}");
@@ -204,31 +162,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
 async fn replaying_the_callback_url_is_rejected() {
     let h = Harness::with_stack(|_| {}).await;
     h.open("/").await;
-    // Capture the callback URL before the app consumes it: stop at the redirect.
-    h.by_testid("sign-in").await.click().await.unwrap();
-    let user = h
-        .client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .unwrap();
-    user.send_keys("dragonrider").await.unwrap();
-    h.client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .unwrap()
-        .send_keys("Dragons-Demo-1")
-        .await
-        .unwrap();
-    h.client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_url(&h, |u| u.starts_with(&h.url("/"))).await;
+    h.sign_in_as("dragonrider").await;
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
     // The browser comes back to the exact callback URL (back button, reload, a shared link).
@@ -280,7 +214,7 @@ async fn implicit_flow_verifies_nonce_and_at_hash_and_markup_in_claims_stays_tex
     flow.select_by_value("implicit").await.unwrap();
     h.by_testid("settings-save").await.click().await.unwrap();
     h.by_testid("implicit-warning").await;
-    sign_in(&h, "xss").await;
+    h.sign_in_as("xss").await;
 
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
@@ -329,7 +263,7 @@ async fn memory_only_storage_writes_no_token_and_a_reload_signs_out() {
         .click()
         .await
         .unwrap();
-    sign_in(&h, "dragonrider").await;
+    h.sign_in_as("dragonrider").await;
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
     let stored = storage_dump(&h).await;

@@ -133,12 +133,23 @@ fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) 
             origin_jti,
         },
     );
+    token_answer(shared, minted, Some(refresh_token))
+}
+
+/// The 200 answer: tokens, `expires_in`, `token_type`, and a refresh token only when given.
+fn token_answer(
+    shared: &AppState,
+    minted: tokens::Minted,
+    refresh_token: Option<String>,
+) -> Response {
     let mut body = json!({
         "access_token": minted.access_token,
-        "refresh_token": refresh_token,
         "expires_in": shared.config.tokens.access_token_seconds,
         "token_type": "Bearer",
     });
+    if let Some(r) = refresh_token {
+        body["refresh_token"] = json!(r);
+    }
     if let Some(id) = minted.id_token {
         body["id_token"] = json!(id);
     }
@@ -181,15 +192,7 @@ fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Res
         false,
     );
     // Cognito returns no new refresh token: the client keeps the one it has.
-    let mut body = json!({
-        "access_token": minted.access_token,
-        "expires_in": shared.config.tokens.access_token_seconds,
-        "token_type": "Bearer",
-    });
-    if let Some(id) = minted.id_token {
-        body["id_token"] = json!(id);
-    }
-    no_store(Json(body).into_response())
+    token_answer(shared, minted, None)
 }
 
 /// POST /oauth2/revoke: 200 with an empty body, also for unknown tokens.
