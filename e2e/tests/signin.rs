@@ -280,3 +280,80 @@ async fn memory_only_storage_writes_no_token_and_a_reload_signs_out() {
     assert!(!h.has_testid("id-token").await);
     h.finish().await;
 }
+
+#[tokio::test]
+async fn a_tampered_saved_token_is_rejected_by_its_signature_and_cleared() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    // Change one claim of the stored ID token, keep its signature, reload.
+    h.js(r#"
+        const key = 'dragons-login.session.v1';
+        const s = JSON.parse(sessionStorage.getItem(key));
+        const [head, body, sig] = s.id_token.split('.');
+        const claims = JSON.parse(atob(body.replace(/-/g, '+').replace(/_/g, '/')));
+        claims['cognito:username'] = 'admin';
+        const b64 = btoa(JSON.stringify(claims)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+        s.id_token = [head, b64, sig].join('.');
+        sessionStorage.setItem(key, JSON.stringify(s));
+    "#)
+    .await;
+    h.client.refresh().await.unwrap();
+    let error = h.text_becomes("auth-error", |t| !t.is_empty()).await;
+    assert!(error.contains("signature does not match"), "{error}");
+    h.by_testid("sign-in").await;
+    let stored = storage_dump(&h).await;
+    assert!(
+        !stored.contains("dragons-login.session"),
+        "cleared: {stored}"
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn key_rotation_refetches_the_jwks_once_and_an_unknown_key_is_rejected() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    let old = h
+        .by_testid("id-token-signature")
+        .await
+        .text()
+        .await
+        .unwrap();
+
+    // The pool rotates its keys: the next tokens carry a kid the app's cached JWKS lacks.
+    h.stack()
+        .shared
+        .rotate_keys(dragons_emulator::keys::Keys::generate().unwrap());
+    h.by_testid("refresh").await.click().await.unwrap();
+    h.text_becomes("timeline", |t| {
+        t.contains("Refreshed with the refresh token")
+    })
+    .await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    let new = h
+        .by_testid("id-token-signature")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_ne!(
+        new, old,
+        "signed with the new key, found by fetching the JWKS again"
+    );
+
+    // Rotated again: the saved tokens' key is gone from the JWKS even after a refetch.
+    h.stack()
+        .shared
+        .rotate_keys(dragons_emulator::keys::Keys::generate().unwrap());
+    h.client.refresh().await.unwrap();
+    let error = h.text_becomes("auth-error", |t| !t.is_empty()).await;
+    assert!(error.contains("even after fetching it again"), "{error}");
+    h.finish().await;
+}

@@ -270,7 +270,7 @@ pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Re
 
 /// GET <issuer>/.well-known/jwks.json
 pub async fn jwks(State(shared): State<AppState>) -> Response {
-    Json(shared.keys.jwks()).into_response()
+    Json(shared.keys().jwks()).into_response()
 }
 
 /// GET <issuer>/.well-known/openid-configuration

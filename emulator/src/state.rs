@@ -108,7 +108,7 @@ pub struct Store {
 
 pub struct Shared {
     pub config: StackConfig,
-    pub keys: Keys,
+    keys: std::sync::RwLock<Arc<Keys>>,
     pub clock: Clock,
     store: Mutex<Store>,
     /// Filled in once the servers are bound (ports may be 0 in the config).
@@ -132,11 +132,21 @@ impl Shared {
     pub fn new(config: StackConfig, keys: Keys, urls: Urls, store: Store) -> Shared {
         Shared {
             config,
-            keys,
+            keys: std::sync::RwLock::new(Arc::new(keys)),
             clock: Clock::default(),
             store: Mutex::new(store),
             urls,
         }
+    }
+
+    /// The pool's signing keys in force.
+    pub fn keys(&self) -> Arc<Keys> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Rotate to new keys: new tokens are signed with them and the JWKS lists only them.
+    pub fn rotate_keys(&self, keys: Keys) {
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(keys);
     }
 
     /// The store, even if a handler panicked while holding it (its data stays usable).

@@ -50,7 +50,10 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
     access.insert("iat".into(), json!(now));
     access.insert("jti".into(), json!(uuid()));
     access.insert("username".into(), json!(grant.user.username));
-    let access_token = shared.keys.get(KeyUse::Access).sign(&Value::Object(access));
+    let access_token = shared
+        .keys()
+        .get(KeyUse::Access)
+        .sign(&Value::Object(access));
 
     let id_token = grant.scopes.iter().any(|s| s == "openid").then(|| {
         let mut id = Map::new();
@@ -95,7 +98,7 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
         if email {
             id.insert("email".into(), json!(grant.user.email));
         }
-        shared.keys.get(KeyUse::Id).sign(&Value::Object(id))
+        shared.keys().get(KeyUse::Id).sign(&Value::Object(id))
     });
     Minted {
         access_token,
@@ -131,10 +134,11 @@ pub fn verify(
     if header.alg != Algorithm::RS256 {
         return Err(Rejection::Invalid);
     }
+    let keys = shared.keys();
     let (which, key) = header
         .kid
         .as_deref()
-        .and_then(|kid| shared.keys.by_kid(kid))
+        .and_then(|kid| keys.by_kid(kid))
         .ok_or(Rejection::Invalid)?;
     if which != expected {
         return Err(Rejection::Invalid);

@@ -423,9 +423,9 @@ async fn keys_in_a_key_file_survive_a_restart() {
     let first = dragons_emulator::Stack::start(config.clone())
         .await
         .unwrap();
-    let jwks1 = first.shared.keys.jwks();
+    let jwks1 = first.shared.keys().jwks();
     first.stop().await;
     let second = dragons_emulator::Stack::start(config).await.unwrap();
-    assert_eq!(second.shared.keys.jwks(), jwks1);
+    assert_eq!(second.shared.keys().jwks(), jwks1);
     second.stop().await;
 }
