@@ -5,5 +5,6 @@ fn main() {
     // Before anything renders or any request goes out: take a sign-in callback out of the
     // address bar (security checklist row 16).
     let callback = dragons_login::web::location::take_callback();
+    dragons_login::web::remove_boot_screen();
     leptos::mount::mount_to_body(move || view! { <dragons_login::App callback /> });
 }

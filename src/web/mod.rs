@@ -26,3 +26,13 @@ pub fn now() -> i64 {
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
+
+/// Remove the static "Loading…" page that index.html shows until the app starts.
+pub fn remove_boot_screen() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
