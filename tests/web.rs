@@ -288,7 +288,11 @@ mod signin_shell {
             expires_in: Some(3600),
             token_type: Some("Bearer".into()),
         };
-        Session::new(tokens, Flow::Code, "sub-1".into(), 2_000_000_000).unwrap()
+        let times = dragons_login::auth::session::TokenTimes {
+            iat: 1_999_996_400,
+            exp: 2_000_000_000,
+        };
+        Session::new(tokens, Flow::Code, "sub-1".into(), times).unwrap()
     }
 
     #[wasm_bindgen_test]

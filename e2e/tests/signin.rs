@@ -357,3 +357,31 @@ async fn key_rotation_refetches_the_jwks_once_and_an_unknown_key_is_rejected() {
     assert!(error.contains("even after fetching it again"), "{error}");
     h.finish().await;
 }
+
+#[tokio::test]
+async fn short_lived_tokens_refresh_by_themselves_at_half_life_without_looping() {
+    let h = Harness::with_stack(|c| {
+        c.tokens.id_token_seconds = 6;
+        c.tokens.access_token_seconds = 6;
+    })
+    .await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    // Due at half of the 6 s life: within the wait, with no click.
+    h.text_becomes("timeline", |t| {
+        t.contains("Refreshed with the refresh token")
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    let refreshes = timeline.matches("Refreshed with the refresh token").count();
+    assert!(
+        refreshes <= 2,
+        "refreshed {refreshes} times in under 2 s: a loop\n{timeline}"
+    );
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.finish().await;
+}

@@ -10,7 +10,7 @@ use crate::auth::jwks::{Jwk, Jwks};
 use crate::auth::jwt::{self, DecodedJwt, JwtError};
 use crate::auth::pending::{PendingLogin, Randomness};
 use crate::auth::secret::AccessToken;
-use crate::auth::session::Session;
+use crate::auth::session::{Session, TokenTimes};
 use crate::auth::token::{self, TokenError, TokenSet};
 use crate::config::{Config, Flow};
 use std::cell::RefCell;
@@ -85,14 +85,17 @@ impl Verified {
         })
     }
 
-    fn sub_and_exp(&self) -> (String, i64) {
+    fn sub_and_times(&self) -> (String, TokenTimes) {
         let id = self.id.decoded.as_ref().ok();
         let access = self.access.decoded.as_ref().ok();
+        let claim = |name| access.and_then(|j| j.int_claim(name)).unwrap_or_default();
+        let sub = id.and_then(|j| j.str_claim("sub")).unwrap_or_default();
         (
-            id.and_then(|j| j.str_claim("sub"))
-                .unwrap_or_default()
-                .to_owned(),
-            access.and_then(|j| j.int_claim("exp")).unwrap_or_default(),
+            sub.to_owned(),
+            TokenTimes {
+                iat: claim("iat"),
+                exp: claim("exp"),
+            },
         )
     }
 }
@@ -272,8 +275,8 @@ fn outcome(tokens: TokenSet, verified: Verified, flow: Flow) -> Outcome {
             reason,
         };
     }
-    let (sub, exp) = verified.sub_and_exp();
-    match Session::new(tokens, flow, sub, exp) {
+    let (sub, times) = verified.sub_and_times();
+    match Session::new(tokens, flow, sub, times) {
         Ok(session) => {
             storage::save_session(&session);
             Outcome::SignedIn {
@@ -426,8 +429,8 @@ pub async fn refresh(config: &Config, session: &Session) -> Outcome {
     if let Some(reason) = verified.first_problem() {
         return fail(reason);
     }
-    let (sub, exp) = verified.sub_and_exp();
-    match session.refreshed(tokens, &sub, exp) {
+    let (sub, times) = verified.sub_and_times();
+    match session.refreshed(tokens, &sub, times) {
         Ok(new) => {
             storage::save_session(&new);
             Outcome::SignedIn {
