@@ -316,27 +316,24 @@ pub async fn login_page(
     pages::login(&query, None, None).into_response()
 }
 
-/// The form body of a Hosted UI page, or the page to answer with.
-fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
+/// The pairs of an `application/x-www-form-urlencoded` body, or why it is not one (wrong
+/// content type, too large, not UTF-8, a repeated field).
+pub fn form_pairs(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, String> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form || body.len() > MAX_FORM {
-        return Err(pages::error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The form could not be read.",
-        ));
+        return Err("The form could not be read.".into());
     }
-    let text = std::str::from_utf8(body).map_err(|_| {
-        pages::error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The form could not be read.",
-        )
-    })?;
-    parse_pairs(text).map_err(|e| pages::error(StatusCode::BAD_REQUEST, "invalid_request", &e))
+    let text = std::str::from_utf8(body).map_err(|_| "The form could not be read.".to_owned())?;
+    parse_pairs(text)
+}
+
+/// The form body of a Hosted UI page, or the error page to answer with.
+fn read_form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
+    form_pairs(headers, body)
+        .map_err(|e| pages::error(StatusCode::BAD_REQUEST, "invalid_request", &e))
 }
 
 fn start_session(shared: &AppState, username: &str) -> (String, i64) {

@@ -1,7 +1,7 @@
 //! The OAuth endpoints on the auth domain (`/oauth2/token`, `/oauth2/userInfo`,
 //! `/oauth2/revoke`) and the issuer's discovery document and JWKS.
 
-use crate::hosted_ui::parse_pairs;
+use crate::hosted_ui::form_pairs;
 use crate::keys::KeyUse;
 use crate::state::{opaque_token, uuid, AppState, RefreshGrant};
 use crate::tokens::{self, Grant, Rejection};
@@ -32,15 +32,7 @@ fn no_store(mut response: Response) -> Response {
 
 /// The form body, or `invalid_request` (wrong content type, not UTF-8, a repeated field).
 fn form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, Response> {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(oauth_error("invalid_request"));
-    }
-    let text = std::str::from_utf8(body).map_err(|_| oauth_error("invalid_request"))?;
-    parse_pairs(text).map_err(|_| oauth_error("invalid_request"))
+    form_pairs(headers, body).map_err(|_| oauth_error("invalid_request"))
 }
 
 fn field<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
