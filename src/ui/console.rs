@@ -24,6 +24,7 @@ enum Lab {
     IdToken,
     AccessToken,
     Tampered,
+    Expired,
 }
 
 impl Lab {
@@ -33,6 +34,7 @@ impl Lab {
             Lab::IdToken => "ID token",
             Lab::AccessToken => "Access token",
             Lab::Tampered => "Tampered token",
+            Lab::Expired => "Expired token",
         }
     }
 
@@ -42,6 +44,7 @@ impl Lab {
             Lab::IdToken => "REST API Cognito authorizers on methods without OAuth scopes expect the ID token.",
             Lab::AccessToken => "REST API Cognito authorizers with no OAuth scopes accept only ID tokens; the access token is for methods with scopes.",
             Lab::Tampered => "One claim changed (cognito:username set to admin), the signature kept: it no longer matches, so the token is refused.",
+            Lab::Expired => "The ID token a refresh replaced, now past its exp: a genuine token, refused only for its age. Refresh before exp.",
         }
     }
 }
@@ -78,6 +81,16 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         })
     };
     let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn { .. });
+    // Offered once a refresh has replaced an ID token and that token's exp has passed.
+    let replaced_expired = move || {
+        let now = flow.now.get();
+        flow.replaced_id_token.with(|t| {
+            t.as_deref()
+                .and_then(|t| crate::auth::jwt::decode(t).ok())
+                .and_then(|j| j.int_claim("exp"))
+                .is_some_and(|exp| exp <= now)
+        })
+    };
 
     let run = move |label: String, request: ApiRequest, into_lab: Option<Lab>| {
         busy.set(true);
@@ -121,6 +134,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             Lab::IdToken => token_of(ApiToken::Id),
             Lab::AccessToken => token_of(ApiToken::Access),
             Lab::Tampered => token_of(ApiToken::Id).and_then(|t| api::tamper(&t)),
+            Lab::Expired => flow.replaced_id_token.get_untracked(),
         };
         let request = api::list_request(&api_base(), token.as_deref(), &Filter::All);
         run(format!("401 lab: {}", which.label()), request, Some(which));
@@ -167,10 +181,11 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             <Inspector last />
             <section class="lab" aria-labelledby="lab-title">
                 <h3 id="lab-title">"The 401 lab"</h3>
-                <p class="muted">"Call GET /dragons four ways and see what API Gateway's Cognito authorizer says."</p>
+                <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
                 <div class="actions">
-                    {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered].into_iter().map(|which| view! {
+                    {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired].into_iter().map(|which| view! {
                         <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_lowercase().replace(' ', "-"))
+                            hidden=move || which == Lab::Expired && !replaced_expired()
                             disabled=move || busy.get() || (which != Lab::NoToken && !signed_in())
                             on:click=move |_| run_lab(which)>{which.label()}</button>
                     }).collect_view()}

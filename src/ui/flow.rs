@@ -64,6 +64,8 @@ pub struct Flow {
     pub now: RwSignal<i64>,
     pub refreshing: RwSignal<bool>,
     pub user_info: RwSignal<Option<Result<(u16, String), String>>>,
+    /// The ID token a refresh replaced: once expired, the 401 lab can show what that gets.
+    pub replaced_id_token: RwSignal<Option<String>>,
 }
 
 impl Flow {
@@ -74,6 +76,7 @@ impl Flow {
             now: RwSignal::new(web::now()),
             refreshing: RwSignal::new(false),
             user_info: RwSignal::new(None),
+            replaced_id_token: RwSignal::new(None),
         }
     }
 
@@ -134,6 +137,10 @@ impl Flow {
         spawn_local(async move {
             let started = web::now_ms();
             let outcome = signin::refresh(&config, &session).await;
+            if matches!(outcome, Outcome::SignedIn { .. }) {
+                self.replaced_id_token
+                    .set(Some(session.id_token.secret().to_owned()));
+            }
             match &outcome {
                 Outcome::SignedIn { .. } => self.log(Step::ok(
                     "Refreshed with the refresh token: new ID and access tokens, verified (the refresh token is kept)",
