@@ -105,7 +105,11 @@ impl Flow {
                 self.state
                     .set(AuthState::Working("Finishing the sign-in…".into()));
                 let outcome = signin::complete_callback(&config, &params, &|s| self.log(s)).await;
+                let verified = matches!(outcome, Outcome::SignedIn { .. });
                 self.state.set(outcome.into());
+                if verified {
+                    web::mark_verified();
+                }
             } else if let Some(session) = storage::load_session() {
                 self.state
                     .set(AuthState::Working("Checking the saved session…".into()));

@@ -36,3 +36,15 @@ pub fn remove_boot_screen() {
         boot.remove();
     }
 }
+
+/// Record on the page when verified claims are shown, in ms since this page's navigation
+/// started (`performance.now()`), for the callback-to-claims benchmark.
+pub fn mark_verified() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let ms = window.performance().map(|p| p.now()).unwrap_or(0.0) as i64;
+    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+        let _ = root.set_attribute("data-verified-ms", &ms.to_string());
+    }
+}

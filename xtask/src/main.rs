@@ -19,7 +19,9 @@ usage: cargo xtask <task>
   setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
           Chromium + ChromeDriver); a second run takes seconds
   build   set up and build the release site into dist/
-  size    print the size of dist/ (raw and gzip) and check it against the budget";
+  size    print the size of dist/ (raw and gzip) and check it against the budget
+  bench   set up, build, and time callback -> verified claims in headless Chromium against
+          the local stack, beside the old callback.html (prints figures)";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         "demo" => demo(),
         "test" => test(),
         "size" => size::report(&root().join("dist")),
+        "bench" => bench(),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -112,6 +115,29 @@ fn demo() -> Result<(), String> {
     } else {
         Err(format!("the local stack stopped with {status}"))
     }
+}
+
+fn bench() -> Result<(), String> {
+    setup::run()?;
+    build_site()?;
+    run_step(
+        "benchmark: callback -> verified claims",
+        cargo()
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "dragons-e2e",
+                "--test",
+                "bench",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("CHROMEDRIVER", setup::CHROMEDRIVER)
+            .env("DRAGONS_DIST", root().join("dist")),
+    )
+    .map(|_| ())
 }
 
 fn test() -> Result<(), String> {
