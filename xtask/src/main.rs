@@ -125,7 +125,6 @@ fn bench() -> Result<(), String> {
         cargo()
             .args([
                 "test",
-                "--release",
                 "-p",
                 "dragons-e2e",
                 "--test",
