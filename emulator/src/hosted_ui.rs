@@ -181,21 +181,67 @@ fn pairs_or_page(text: &str) -> Result<Vec<(String, String)>, AuthorizeError> {
     })
 }
 
-/// The live Hosted UI session named by the request's cookie, if any.
-fn session_of(shared: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
-    let now = shared.clock.now();
+/// The values of the request's cookies called `name`.
+fn cookies<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = String> + 'a {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .filter(|c| c.name() == SESSION_COOKIE)
-        .find_map(|c| {
-            let id = c.value().to_owned();
-            let session = shared.store().sessions.get(&id).cloned()?;
-            (session.expires_at > now).then_some((id, session))
-        })
+        .filter(move |c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The live Hosted UI session named by the request's cookie, if any.
+fn session_of(shared: &AppState, headers: &HeaderMap) -> Option<(String, Session)> {
+    let now = shared.clock.now();
+    cookies(headers, SESSION_COOKIE).find_map(|id| {
+        let session = shared.store().sessions.get(&id).cloned()?;
+        (session.expires_at > now).then_some((id, session))
+    })
+}
+
+/// The forms' CSRF token, double-submitted like Cognito's: a hidden `_csrf` field that must
+/// equal the `XSRF-TOKEN` cookie.
+pub const CSRF_COOKIE: &str = "XSRF-TOKEN";
+
+/// The CSRF token to put in a form: the browser's, or a new one to set as a cookie.
+fn csrf_token(headers: &HeaderMap) -> (String, bool) {
+    match cookies(headers, CSRF_COOKIE).find(|t| t.len() == 64) {
+        Some(token) => (token, false),
+        None => (opaque_token(), true),
+    }
+}
+
+/// A form page with its CSRF token (and the cookie, when the browser has none yet).
+fn form_page(
+    headers: &HeaderMap,
+    render: impl FnOnce(&str) -> axum::response::Html<String>,
+) -> Response {
+    let (token, new) = csrf_token(headers);
+    let mut response = render(&token).into_response();
+    if new {
+        let cookie = format!("{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax");
+        if let Ok(v) = cookie.parse() {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// Whether the form's `_csrf` matches the cookie; a refusal page otherwise.
+fn check_csrf(headers: &HeaderMap, form: &[(String, String)]) -> Result<(), Response> {
+    let sent = get(form, "_csrf").unwrap_or("");
+    if !sent.is_empty() && cookies(headers, CSRF_COOKIE).any(|c| c == sent) {
+        Ok(())
+    } else {
+        Err(pages::error(
+            StatusCode::FORBIDDEN,
+            "invalid_request",
+            "The form's CSRF token is missing or does not match: reload the sign-in page and try again.",
+        ))
+    }
 }
 
 /// Send the person back to the app with a code or tokens.
@@ -313,7 +359,7 @@ pub async fn login_page(
     if let Some((_, session)) = session_of(&shared, &headers) {
         return complete(&shared, &request, &session.username, session.auth_time);
     }
-    pages::login(&query, None, None).into_response()
+    form_page(&headers, |csrf| pages::login(&query, csrf, None, None))
 }
 
 /// The pairs of an `application/x-www-form-urlencoded` body, or why it is not one (wrong
@@ -379,6 +425,9 @@ pub async fn login_submit(
         Ok(f) => f,
         Err(page) => return page,
     };
+    if let Err(page) = check_csrf(&headers, &form) {
+        return page;
+    }
     let username = get(&form, "username").unwrap_or("").trim().to_owned();
     let password = get(&form, "password").unwrap_or("");
     let user: Option<User> = shared.store().users.get(&username).cloned();
@@ -389,20 +438,22 @@ pub async fn login_submit(
         Some(_) => None,
     };
     if let Some(problem) = problem {
-        return (
-            StatusCode::OK,
-            pages::login(&query, Some(&username), Some(problem)),
-        )
-            .into_response();
+        return form_page(&headers, |csrf| {
+            pages::login(&query, csrf, Some(&username), Some(problem))
+        });
     }
     signed_in(&shared, &request, &username)
 }
 
 /// GET /signup
-pub async fn signup_page(State(shared): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn signup_page(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let query = query.unwrap_or_default();
     match check_authorize(&shared, &query) {
-        Ok(_) => pages::signup(&query, None).into_response(),
+        Ok(_) => form_page(&headers, |csrf| pages::signup(&query, csrf, None)),
         Err(e) => e.into_response(),
     }
 }
@@ -439,6 +490,9 @@ pub async fn signup_submit(
         Ok(f) => f,
         Err(page) => return page,
     };
+    if let Err(page) = check_csrf(&headers, &form) {
+        return page;
+    }
     let username = get(&form, "username").unwrap_or("").trim().to_owned();
     let email = get(&form, "email").unwrap_or("").trim().to_owned();
     let password = get(&form, "password").unwrap_or("").to_owned();
@@ -454,7 +508,7 @@ pub async fn signup_submit(
             password_problem(&password)
         };
     if let Some(problem) = problem {
-        return pages::signup(&query, Some(problem)).into_response();
+        return form_page(&headers, |csrf| pages::signup(&query, csrf, Some(problem)));
     }
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     println!("[emulator] sign-up: confirmation code for {username} <{email}> is {code}");
@@ -499,10 +553,16 @@ fn split_username(query: &str) -> (String, String) {
 }
 
 /// GET /confirmUser
-pub async fn confirm_page(State(shared): State<AppState>, RawQuery(query): RawQuery) -> Response {
+pub async fn confirm_page(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let (username, query) = split_username(&query.unwrap_or_default());
     match check_authorize(&shared, &query) {
-        Ok(_) => pages::confirm(&query, &username, None).into_response(),
+        Ok(_) => form_page(&headers, |csrf| {
+            pages::confirm(&query, csrf, &username, None)
+        }),
         Err(e) => e.into_response(),
     }
 }
@@ -523,6 +583,9 @@ pub async fn confirm_submit(
         Ok(f) => f,
         Err(page) => return page,
     };
+    if let Err(page) = check_csrf(&headers, &form) {
+        return page;
+    }
     let username = get(&form, "username").unwrap_or("").trim().to_owned();
     let code = get(&form, "code").unwrap_or("").trim();
     let confirmed = {
@@ -537,12 +600,14 @@ pub async fn confirm_submit(
         }
     };
     if !confirmed {
-        return pages::confirm(
-            &query,
-            &username,
-            Some("Invalid verification code provided, please try again."),
-        )
-        .into_response();
+        return form_page(&headers, |csrf| {
+            pages::confirm(
+                &query,
+                csrf,
+                &username,
+                Some("Invalid verification code provided, please try again."),
+            )
+        });
     }
     println!("[emulator] sign-up: {username} confirmed");
     signed_in(&shared, &request, &username)

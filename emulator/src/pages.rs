@@ -52,7 +52,20 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, page("Error", &body)).into_response()
 }
 
-pub fn login(query: &str, username: Option<&str>, problem: Option<&str>) -> Html<String> {
+/// The hidden CSRF field every form carries.
+fn csrf_field(csrf: &str) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"_csrf\" value=\"{}\">",
+        escape(csrf)
+    )
+}
+
+pub fn login(
+    query: &str,
+    csrf: &str,
+    username: Option<&str>,
+    problem: Option<&str>,
+) -> Html<String> {
     let problem = problem
         .map(|p| {
             format!(
@@ -65,7 +78,7 @@ pub fn login(query: &str, username: Option<&str>, problem: Option<&str>) -> Html
         "Signin",
         &format!(
             "<h1>Sign in with your username and password</h1>{problem}\
-             <form method=\"post\" action=\"/login?{q}\">\
+             <form method=\"post\" action=\"/login?{q}\">{c}\
              <label for=\"signInFormUsername\">Username</label>\
              <input id=\"signInFormUsername\" name=\"username\" type=\"text\" autocomplete=\"username\" autocapitalize=\"none\" required value=\"{u}\">\
              <label for=\"signInFormPassword\">Password</label>\
@@ -73,12 +86,13 @@ pub fn login(query: &str, username: Option<&str>, problem: Option<&str>) -> Html
              <button type=\"submit\" name=\"signInSubmitButton\">Sign in</button></form>\
              <p class=\"alt\">Need an account? <a href=\"/signup?{q}\">Sign up</a></p>",
             q = escape(query),
+            c = csrf_field(csrf),
             u = escape(username.unwrap_or("")),
         ),
     )
 }
 
-pub fn signup(query: &str, problem: Option<&str>) -> Html<String> {
+pub fn signup(query: &str, csrf: &str, problem: Option<&str>) -> Html<String> {
     let problem = problem
         .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
         .unwrap_or_default();
@@ -86,7 +100,7 @@ pub fn signup(query: &str, problem: Option<&str>) -> Html<String> {
         "Signup",
         &format!(
             "<h1>Sign up with a new account</h1>{problem}\
-             <form method=\"post\" action=\"/signup?{q}\">\
+             <form method=\"post\" action=\"/signup?{q}\">{c}\
              <label for=\"username\">Username</label><input id=\"username\" name=\"username\" type=\"text\" autocapitalize=\"none\" required>\
              <label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" required>\
              <label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" required>\
@@ -94,11 +108,12 @@ pub fn signup(query: &str, problem: Option<&str>) -> Html<String> {
              <p class=\"note\">The confirmation code is printed in the emulator's console.</p>\
              <p class=\"alt\">Already have an account? <a href=\"/login?{q}\">Sign in</a></p>",
             q = escape(query),
+            c = csrf_field(csrf),
         ),
     )
 }
 
-pub fn confirm(query: &str, username: &str, problem: Option<&str>) -> Html<String> {
+pub fn confirm(query: &str, csrf: &str, username: &str, problem: Option<&str>) -> Html<String> {
     let problem = problem
         .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
         .unwrap_or_default();
@@ -107,11 +122,12 @@ pub fn confirm(query: &str, username: &str, problem: Option<&str>) -> Html<Strin
         &format!(
             "<h1>Confirm your account</h1>{problem}\
              <p class=\"note\">We have sent a code by email. (Here: look in the emulator's console.)</p>\
-             <form method=\"post\" action=\"/confirmUser?{q}\">\
+             <form method=\"post\" action=\"/confirmUser?{q}\">{c}\
              <input type=\"hidden\" name=\"username\" value=\"{u}\">\
              <label for=\"code\">Verification Code</label><input id=\"code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required>\
              <button type=\"submit\">Confirm Account</button></form>",
             q = escape(query),
+            c = csrf_field(csrf),
             u = escape(username),
         ),
     )

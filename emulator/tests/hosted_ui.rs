@@ -259,40 +259,22 @@ async fn implicit_flow_puts_tokens_in_the_fragment_never_a_refresh_token() {
 async fn sign_up_confirm_with_the_printed_code_then_signed_in() {
     let stack = start().await;
     let q = query(&[]);
-    let url = |path: &str| format!("{}{path}", stack.urls().auth);
-    let page = http()
-        .get(url(&format!("/signup?{q}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-
-    let weak = http()
-        .post(url(&format!("/signup?{q}")))
-        .form(&[
+    let signup = format!("/signup?{q}");
+    let new_user = |password: &'static str| {
+        [
             ("username", "newrider"),
             ("email", "new@dragons.example"),
-            ("password", "short"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(weak
-        .text()
-        .await
-        .unwrap()
-        .contains("Password did not conform with policy"));
+            ("password", password),
+        ]
+    };
+    let weak = post_form(&stack, &signup, &signup, &new_user("short")).await;
+    let text = weak.text().await.unwrap();
+    assert!(
+        text.contains("Password did not conform with policy"),
+        "{text}"
+    );
 
-    let r = http()
-        .post(url(&format!("/signup?{q}")))
-        .form(&[
-            ("username", "newrider"),
-            ("email", "new@dragons.example"),
-            ("password", "Sc4les&Fire"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(&stack, &signup, &signup, &new_user("Sc4les&Fire")).await;
     assert_eq!(r.status(), 302);
     let confirm = location(r.headers());
     assert!(confirm.starts_with("/confirmUser?"), "{confirm}");
@@ -304,23 +286,25 @@ async fn sign_up_confirm_with_the_printed_code_then_signed_in() {
         .pending_code
         .clone()
         .unwrap();
-    let wrong = http()
-        .post(url(&confirm))
-        .form(&[("username", "newrider"), ("code", "000000x")])
-        .send()
-        .await
-        .unwrap();
+    let wrong = post_form(
+        &stack,
+        &confirm,
+        &confirm,
+        &[("username", "newrider"), ("code", "000000x")],
+    )
+    .await;
     assert!(wrong
         .text()
         .await
         .unwrap()
         .contains("Invalid verification code"));
-    let r = http()
-        .post(url(&confirm))
-        .form(&[("username", "newrider"), ("code", code.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = post_form(
+        &stack,
+        &confirm,
+        &confirm,
+        &[("username", "newrider"), ("code", code.as_str())],
+    )
+    .await;
     assert_eq!(r.status(), 302);
     let code = param(&location(r.headers()), "code").expect("signed in with a code");
     let (status, body) = exchange(&stack, &code, VERIFIER).await;
@@ -354,4 +338,40 @@ async fn malformed_huge_and_duplicated_input_gets_a_400_never_a_500() {
         .await
         .unwrap();
     assert_eq!(r.status(), 400);
+}
+
+#[tokio::test]
+async fn forms_need_the_csrf_token_from_their_page() {
+    let stack = start().await;
+    let q = query(&[]);
+    let path = format!("/login?{q}");
+    let fields = [("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)];
+    // No token at all (a cross-site form post).
+    let r = http()
+        .post(format!("{}{path}", stack.urls().auth))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(session_cookie(r.headers()).is_none());
+    // A token that is not the cookie's.
+    let (_, cookie) = csrf_for(&stack, &path).await;
+    let mut forged = fields.to_vec();
+    forged.push(("_csrf", "forged"));
+    let r = http()
+        .post(format!("{}{path}", stack.urls().auth))
+        .header("Cookie", cookie)
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // As a browser does it: accepted.
+    assert_eq!(
+        submit_login(&stack, &q, DEMO_USERNAME, DEMO_PASSWORD)
+            .await
+            .status(),
+        302
+    );
 }

@@ -45,17 +45,14 @@ async fn openidconnect_crate_completes_code_pkce_login_and_validates_the_id_toke
     let r = http_client.get(auth_url.as_str()).send().await.unwrap();
     assert_eq!(r.status(), 302);
     let login_path = location(r.headers());
-    let login_url = format!("{}{login_path}", stack.urls().auth);
-    assert_eq!(
-        http_client.get(&login_url).send().await.unwrap().status(),
-        200
-    );
-    let r = http_client
-        .post(&login_url)
-        .form(&[("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    // The form as a browser fills it: loaded first (CSRF token and cookie), then posted.
+    let r = post_form(
+        &stack,
+        &login_path,
+        &login_path,
+        &[("username", DEMO_USERNAME), ("password", DEMO_PASSWORD)],
+    )
+    .await;
     let back = location(r.headers());
     assert_eq!(
         param(&back, "state").as_deref(),

@@ -123,19 +123,66 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// POST the login form for `query`; returns the response.
+/// GET a Hosted UI form page and return its CSRF token and the matching cookie pair, as a
+/// browser would have them.
+pub async fn csrf_for(stack: &Stack, path_and_query: &str) -> (String, String) {
+    let r = http()
+        .get(format!("{}{path_and_query}", stack.urls().auth))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path_and_query}");
+    let cookie = r
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("XSRF-TOKEN="))
+        .and_then(|v| v.split(';').next())
+        .expect("an XSRF-TOKEN cookie")
+        .to_owned();
+    let html = r.text().await.unwrap();
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("a _csrf field") + marker.len();
+    let token = html[start..].split('"').next().unwrap().to_owned();
+    (token, cookie)
+}
+
+/// POST a Hosted UI form at `path_and_query` as a browser would: after loading `page` for its
+/// CSRF token.
+pub async fn post_form(
+    stack: &Stack,
+    page: &str,
+    path_and_query: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let (token, cookie) = csrf_for(stack, page).await;
+    let mut form: Vec<(&str, &str)> = fields.to_vec();
+    form.push(("_csrf", &token));
+    http()
+        .post(format!("{}{path_and_query}", stack.urls().auth))
+        .header("Cookie", cookie)
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// POST the login form for `query` (after loading it); returns the response.
 pub async fn submit_login(
     stack: &Stack,
     query: &str,
     username: &str,
     password: &str,
 ) -> reqwest::Response {
-    http()
-        .post(format!("{}/login?{query}", stack.urls().auth))
-        .form(&[("username", username), ("password", password)])
-        .send()
-        .await
-        .unwrap()
+    let path = format!("/login?{query}");
+    post_form(
+        stack,
+        &path,
+        &path,
+        &[("username", username), ("password", password)],
+    )
+    .await
 }
 
 /// Sign in as the demo user with `query`; returns (redirect Location, session cookie).
