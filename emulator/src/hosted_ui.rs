@@ -321,6 +321,25 @@ fn issue(shared: &AppState, location: String) -> Response {
     found(&location)
 }
 
+/// Check an authorize request and, if the browser has a live Hosted UI session, answer it
+/// straight away (a new code or tokens, no login page). `Err` is the finished answer.
+fn check_or_resume(
+    shared: &AppState,
+    query: &str,
+    headers: &HeaderMap,
+) -> Result<AuthorizeRequest, Response> {
+    let request = check_authorize(shared, query).map_err(IntoResponse::into_response)?;
+    match session_of(shared, headers) {
+        Some((_, session)) => Err(complete(
+            shared,
+            &request,
+            &session.username,
+            session.auth_time,
+        )),
+        None => Ok(request),
+    }
+}
+
 /// GET /oauth2/authorize
 pub async fn authorize(
     State(shared): State<AppState>,
@@ -328,13 +347,10 @@ pub async fn authorize(
     headers: HeaderMap,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let request = match check_authorize(&shared, &query) {
+    let request = match check_or_resume(&shared, &query, &headers) {
         Ok(r) => r,
-        Err(e) => return e.into_response(),
+        Err(answer) => return answer,
     };
-    if let Some((_, session)) = session_of(&shared, &headers) {
-        return complete(&shared, &request, &session.username, session.auth_time);
-    }
     if request.prompt_none {
         let mut params = vec![("error", "login_required")];
         if let Some(s) = request.state.as_deref() {
@@ -352,14 +368,10 @@ pub async fn login_page(
     headers: HeaderMap,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let request = match check_authorize(&shared, &query) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    if let Some((_, session)) = session_of(&shared, &headers) {
-        return complete(&shared, &request, &session.username, session.auth_time);
+    match check_or_resume(&shared, &query, &headers) {
+        Ok(_) => form_page(&headers, |csrf| pages::login(&query, csrf, None, None)),
+        Err(answer) => answer,
     }
-    form_page(&headers, |csrf| pages::login(&query, csrf, None, None))
 }
 
 /// The pairs of an `application/x-www-form-urlencoded` body, or why it is not one (wrong
