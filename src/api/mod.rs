@@ -245,6 +245,15 @@ pub fn shorten_token(token: &str) -> String {
     format!("{head}…{tail} ({n} characters)")
 }
 
+/// Whether a token's `exp` has passed at `now` (for the 401 lab's expired-token call; no
+/// leeway: it asks what API Gateway will say). Unreadable tokens are not "expired".
+pub fn has_expired(token: &str, now: i64) -> bool {
+    crate::auth::jwt::decode(token)
+        .ok()
+        .and_then(|j| j.int_claim("exp"))
+        .is_some_and(|exp| exp <= now)
+}
+
 /// The 401 lab's tampered token: one claim changed (`cognito:username`, else `sub`, set to
 /// "admin"), the header and the original signature kept. A real authorizer must refuse it.
 pub fn tamper(token: &str) -> Option<String> {
@@ -464,6 +473,20 @@ mod tests {
         assert_eq!(claims["cognito:username"], "admin");
         assert_eq!(claims["sub"], "u1");
         assert_eq!(tamper("not-a-jwt"), None);
+    }
+
+    #[test]
+    fn expiry_is_read_from_the_token() {
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+        let token = |exp: i64| {
+            format!(
+                "{header}.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(format!(r#"{{"exp":{exp}}}"#))
+            )
+        };
+        assert!(!has_expired(&token(1000), 999));
+        assert!(has_expired(&token(1000), 1000));
+        assert!(!has_expired("not-a-jwt", i64::MAX));
     }
 
     #[test]

@@ -80,6 +80,35 @@ impl fmt::Display for ClaimError {
     }
 }
 
+/// What checking the RS256 signature (with WebCrypto, in the shell) found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignatureStatus {
+    Valid {
+        kid: String,
+    },
+    Invalid {
+        kid: String,
+    },
+    /// No key was used: not RS256, no kid, JWKS unreachable, unknown kid, unusable key.
+    NotChecked(String),
+}
+
+/// The verdict on a token from its signature and its claims: valid only when both pass. A bad
+/// signature is the reason whatever the claims say; an unchecked one comes after the claims'
+/// own failure, which is then the more useful thing to show.
+pub fn verdict(signature: &SignatureStatus, claims: Result<(), ClaimError>) -> Result<(), String> {
+    match signature {
+        SignatureStatus::Valid { .. } => claims.map_err(|e| e.to_string()),
+        SignatureStatus::Invalid { kid } => Err(format!(
+            "its signature does not match the user pool's key {kid}: it was altered or forged"
+        )),
+        SignatureStatus::NotChecked(why) => {
+            claims.map_err(|e| e.to_string())?;
+            Err(format!("its signature could not be checked: {why}"))
+        }
+    }
+}
+
 /// OIDC `at_hash`: base64url of the left half of SHA-256 of the access token.
 pub fn at_hash(access_token: &str) -> String {
     let digest = Sha256::digest(access_token.as_bytes());
@@ -220,6 +249,30 @@ mod tests {
     fn without(mut v: Value, key: &str) -> Value {
         v.as_object_mut().unwrap().remove(key);
         v
+    }
+
+    #[test]
+    fn a_token_is_valid_only_with_a_good_signature_and_good_claims() {
+        let valid = SignatureStatus::Valid { kid: "k1".into() };
+        let invalid = SignatureStatus::Invalid { kid: "k1".into() };
+        let unchecked = SignatureStatus::NotChecked("the JWKS could not be fetched".into());
+        assert_eq!(verdict(&valid, Ok(())), Ok(()));
+        let expired = || Err(ClaimError::Expired { exp: 1, now: 100 });
+        assert!(verdict(&valid, expired()).unwrap_err().contains("expired"));
+        // A bad signature is the reason, even when the claims look fine or not.
+        assert!(verdict(&invalid, Ok(()))
+            .unwrap_err()
+            .contains("altered or forged"));
+        assert!(verdict(&invalid, expired())
+            .unwrap_err()
+            .contains("altered or forged"));
+        // Unchecked never passes; the claims' own failure is shown first.
+        assert!(verdict(&unchecked, Ok(()))
+            .unwrap_err()
+            .contains("JWKS could not be fetched"));
+        assert!(verdict(&unchecked, expired())
+            .unwrap_err()
+            .contains("expired"));
     }
 
     #[test]

@@ -84,12 +84,8 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     // Offered once a refresh has replaced an ID token and that token's exp has passed.
     let replaced_expired = move || {
         let now = flow.now.get();
-        flow.replaced_id_token.with(|t| {
-            t.as_deref()
-                .and_then(|t| crate::auth::jwt::decode(t).ok())
-                .and_then(|j| j.int_claim("exp"))
-                .is_some_and(|exp| exp <= now)
-        })
+        flow.replaced_id_token
+            .with(|t| t.as_deref().is_some_and(|t| api::has_expired(t, now)))
     };
 
     let run = move |label: String, request: ApiRequest, into_lab: Option<Lab>| {

@@ -2,10 +2,10 @@
 
 use super::flow::{AuthState, Flow};
 use super::SettingsState;
-use crate::auth::claims::TokenKind;
+use crate::auth::claims::{SignatureStatus, TokenKind};
 use crate::auth::explain::{claim_meaning, header_meaning, is_time_claim, relative};
 use crate::auth::CLOCK_LEEWAY_SECS;
-use crate::web::signin::{SignatureStatus, TokenReport};
+use crate::web::signin::TokenReport;
 use leptos::prelude::*;
 use serde_json::Value;
 

@@ -5,7 +5,7 @@
 use super::{crypto, http, location, now, now_ms, storage};
 use crate::auth::authorize::{authorize_url, logout_url};
 use crate::auth::callback::{handle_callback, CallbackParams, Next};
-use crate::auth::claims::{self, Expected, TokenKind};
+use crate::auth::claims::{self, Expected, SignatureStatus, TokenKind};
 use crate::auth::jwks::{Jwk, Jwks};
 use crate::auth::jwt::{self, DecodedJwt, JwtError};
 use crate::auth::pending::{PendingLogin, Randomness};
@@ -39,13 +39,6 @@ impl Step {
             detail,
         }
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum SignatureStatus {
-    Valid { kid: String },
-    Invalid { kid: String },
-    NotChecked(String),
 }
 
 /// A token as received, decoded for reading, and the verdict on it.
@@ -165,6 +158,7 @@ async fn key_for(config: &Config, kid: &str) -> Result<Jwk, String> {
 }
 
 async fn check_signature(config: &Config, jwt: &DecodedJwt) -> SignatureStatus {
+    // alg none / HS256 never reach a key.
     if jwt.alg() != Some("RS256") {
         return SignatureStatus::NotChecked("the algorithm is not RS256".into());
     }
@@ -200,21 +194,8 @@ pub async fn verify(
             Err(format!("it is not a readable JWT: {e}")),
         ),
         Ok(jwt) => {
-            let claims = claims::check(kind, jwt, expected).map_err(|e| e.to_string());
-            let signature = match &claims {
-                // alg none / HS256 never reach a key.
-                Err(_) if jwt.alg() != Some("RS256") => {
-                    SignatureStatus::NotChecked("the algorithm is not RS256".into())
-                }
-                _ => check_signature(config, jwt).await,
-            };
-            let verdict = match &signature {
-                SignatureStatus::Valid { .. } => claims,
-                SignatureStatus::Invalid { kid } => Err(format!(
-                    "its signature does not match the user pool's key {kid}: it was altered or forged"
-                )),
-                SignatureStatus::NotChecked(why) => claims.and(Err(format!("its signature could not be checked: {why}"))),
-            };
+            let signature = check_signature(config, jwt).await;
+            let verdict = claims::verdict(&signature, claims::check(kind, jwt, expected));
             (signature, verdict)
         }
     };
