@@ -71,7 +71,7 @@ fn corrupt_saved_settings_are_reported_and_kept_until_reset() {
         .set_item(SETTINGS_KEY, "{not json")
         .unwrap();
     let err = storage::load_overrides().unwrap_err();
-    assert!(err.contains("Reset"), "{err}");
+    assert!(err.to_string().contains("Reset"), "{err}");
     assert_eq!(
         LocalStorage::raw()
             .get_item(SETTINGS_KEY)
@@ -168,8 +168,7 @@ mod signin_shell {
     use dragons_login::auth::pending::{PendingLogin, Randomness};
     use dragons_login::auth::secret::{AccessToken, IdToken, RefreshToken};
     use dragons_login::auth::session::Session;
-    use dragons_login::auth::token::TokenSet;
-    use dragons_login::config::{Flow, RawConfig};
+    use dragons_login::config::RawConfig;
     use dragons_login::web::{crypto, storage};
     use js_sys::{Array, Object, Reflect, Uint8Array};
     use wasm_bindgen::{JsCast, JsValue};
@@ -281,18 +280,27 @@ mod signin_shell {
     }
 
     fn session() -> Session {
-        let tokens = TokenSet {
-            id_token: Some(IdToken::new("eyJ.id")),
-            access_token: AccessToken::new("eyJ.access"),
-            refresh_token: Some(RefreshToken::new("r")),
-            expires_in: Some(3600),
-            token_type: Some("Bearer".into()),
-        };
+        let config = dragons_login::config::resolve(
+            "http://localhost:8080/",
+            &RawConfig::default(),
+            &RawConfig::default(),
+        )
+        .unwrap();
         let times = dragons_login::auth::session::TokenTimes {
             iat: 1_999_996_400,
             exp: 2_000_000_000,
         };
-        Session::new(tokens, Flow::Code, "sub-1".into(), times).unwrap()
+        Session {
+            id_token: IdToken::new("eyJ.id"),
+            access_token: AccessToken::new("eyJ.access"),
+            refresh_token: Some(RefreshToken::new("r")),
+            binding: dragons_login::auth::session::Binding::of(&config),
+            sub: "sub-1".into(),
+            id_times: times,
+            access_times: times,
+            clock_offset: 0,
+            received_at: 1_999_996_400_000,
+        }
     }
 
     #[wasm_bindgen_test]
@@ -313,14 +321,15 @@ mod signin_shell {
             100,
         );
         storage::save_pending(&pending).unwrap();
-        assert_eq!(storage::take_pending(), Some(pending));
-        assert_eq!(storage::take_pending(), None, "single use");
+        assert_eq!(storage::load_pending(), Some(pending));
+        storage::forget_pending();
+        assert_eq!(storage::load_pending(), None, "single use");
     }
 
     #[wasm_bindgen_test]
     fn sessions_live_in_session_storage_never_local_storage_and_clear_completely() {
         storage::set_memory_only(false);
-        storage::save_session(&session());
+        storage::save_session(&session()).unwrap();
         assert_eq!(storage::load_session(), Some(session()));
         let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
         for i in 0..local.length().unwrap() {
@@ -334,10 +343,10 @@ mod signin_shell {
         assert_eq!(storage::load_session(), None);
 
         // Memory only: nothing is written, and switching removes what was there.
-        storage::save_session(&session());
+        storage::save_session(&session()).unwrap();
         storage::set_memory_only(true);
         assert_eq!(storage::load_session(), None);
-        storage::save_session(&session());
+        storage::save_session(&session()).unwrap();
         let stored = web_sys::window()
             .unwrap()
             .session_storage()

@@ -293,7 +293,9 @@ impl Harness {
             .expect("submit");
     }
 
-    /// From the app: click Sign in, sign in as `username` (demo password), and wait to be back.
+    /// From the app: click Sign in, sign in as `username` (demo password), and wait until the
+    /// ID token is verified on screen. Returning as soon as the address bar is back raced the
+    /// code exchange: a test reading the saved session then found none.
     pub async fn sign_in_as(&self, username: &str) {
         self.by_testid("sign-in")
             .await
@@ -303,6 +305,8 @@ impl Harness {
         self.submit_login_form(username, "Dragons-Demo-1").await;
         let site = self.url("/");
         self.wait_for_url(|u| u.starts_with(&site)).await;
+        self.text_becomes("id-token-verdict", |t| t == "Verified")
+            .await;
     }
 
     /// Run a script in the page and return its JSON result.

@@ -47,7 +47,7 @@ async fn callback_to_verified_claims() {
         app.push(attribute_ms(&h, "data-verified-ms").await);
     }
     let id_token = h
-        .js("return JSON.parse(sessionStorage.getItem('dragons-login.session.v1')).id_token")
+        .js("return JSON.parse(sessionStorage.getItem('dragons-login.session.v2')).id_token")
         .await
         .as_str()
         .unwrap()

@@ -83,7 +83,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         "tokens never in localStorage: {stored}"
     );
     assert!(
-        stored.contains("dragons-login.session.v1"),
+        stored.contains("dragons-login.session.v2"),
         "tokens in sessionStorage"
     );
     assert!(
@@ -278,7 +278,7 @@ async fn a_tampered_saved_token_is_rejected_by_its_signature_and_cleared() {
     h.sign_in_as("dragonrider").await;
     // Change one claim of the stored ID token, keep its signature, reload.
     h.js(r#"
-        const key = 'dragons-login.session.v1';
+        const key = 'dragons-login.session.v2';
         const s = JSON.parse(sessionStorage.getItem(key));
         const [head, body, sig] = s.id_token.split('.');
         const claims = JSON.parse(atob(body.replace(/-/g, '+').replace(/_/g, '/')));

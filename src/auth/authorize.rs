@@ -2,6 +2,7 @@
 
 use super::pending::PendingLogin;
 use super::pkce::Pkce;
+use super::session::Binding;
 use crate::config::{Config, Flow};
 
 /// `<authDomain>/oauth2/authorize?…` with response_type, client_id, redirect_uri, scope, state,
@@ -11,13 +12,13 @@ pub fn authorize_url(config: &Config, pending: &PendingLogin, pkce: Option<&Pkce
     query
         .append_pair(
             "response_type",
-            match pending.flow {
+            match pending.binding.flow {
                 Flow::Code => "code",
                 Flow::Implicit => "token",
             },
         )
-        .append_pair("client_id", &pending.client_id)
-        .append_pair("redirect_uri", &pending.redirect_uri)
+        .append_pair("client_id", &pending.binding.client_id)
+        .append_pair("redirect_uri", &pending.binding.redirect_uri)
         .append_pair("scope", &config.scopes.join(" "))
         .append_pair("state", &pending.state)
         .append_pair("nonce", &pending.nonce);
@@ -26,17 +27,21 @@ pub fn authorize_url(config: &Config, pending: &PendingLogin, pkce: Option<&Pkce
             .append_pair("code_challenge_method", "S256")
             .append_pair("code_challenge", &pkce.challenge);
     }
-    format!("{}/oauth2/authorize?{}", config.auth_domain, query.finish())
+    format!(
+        "{}/oauth2/authorize?{}",
+        pending.binding.auth_domain,
+        query.finish()
+    )
 }
 
 /// `<authDomain>/logout?client_id=…&logout_uri=…`: Cognito's sign-out (not the OIDC one), which
 /// also ends the Hosted UI's one-hour session cookie.
-pub fn logout_url(config: &Config) -> String {
+pub fn logout_url(binding: &Binding) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", &config.client_id)
-        .append_pair("logout_uri", &config.logout_uri)
+        .append_pair("client_id", &binding.client_id)
+        .append_pair("logout_uri", &binding.logout_uri)
         .finish();
-    format!("{}/logout?{query}", config.auth_domain)
+    format!("{}/logout?{query}", binding.auth_domain)
 }
 
 #[cfg(test)]
@@ -114,7 +119,7 @@ mod tests {
     #[test]
     fn logout_url_uses_cognitos_parameters() {
         let c = config("code");
-        let url = logout_url(&c);
+        let url = logout_url(&crate::auth::session::Binding::of(&c));
         assert_eq!(
             url,
             "https://dragons.auth.us-east-1.amazoncognito.com/logout?client_id=dragonsdemo0localclient001&logout_uri=https%3A%2F%2Fapp.example%2Fapp%2F"

@@ -8,12 +8,20 @@ use super::{cap, MAX_TOKEN_LEN};
 use crate::config::Flow;
 use std::fmt;
 
-/// The parameters of a callback URL, query and fragment together.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The parameters of a callback URL, query and fragment together. `Debug` shows the names
+/// only: the values are codes and tokens.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CallbackParams {
     pairs: Vec<(String, String)>,
     /// Something was wrong with the URL itself (a parameter twice, a value too long).
     malformed: bool,
+}
+
+impl fmt::Debug for CallbackParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.pairs.iter().map(|(k, _)| k.as_str()).collect();
+        write!(f, "CallbackParams({names:?}, values [redacted])")
+    }
 }
 
 const CALLBACK_KEYS: [&str; 5] = ["code", "state", "error", "id_token", "access_token"];
@@ -83,6 +91,8 @@ pub enum CallbackError {
     MissingTokens,
 }
 
+impl std::error::Error for CallbackError {}
+
 impl fmt::Display for CallbackError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -135,7 +145,7 @@ pub fn handle_callback(
             description: params.get("error_description").map(|d| cap(d, 300)),
         });
     }
-    match pending.flow {
+    match pending.binding.flow {
         Flow::Code => {
             let code = params.get("code").ok_or(CallbackError::MissingCode)?;
             let verifier = pending
@@ -145,7 +155,7 @@ pub fn handle_callback(
             Ok(Next::ExchangeCode {
                 code: AuthCode::new(code),
                 verifier,
-                redirect_uri: pending.redirect_uri.clone(),
+                redirect_uri: pending.binding.redirect_uri.clone(),
             })
         }
         Flow::Implicit => {
@@ -283,6 +293,16 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains(hint));
+        }
+    }
+
+    #[test]
+    fn debug_names_the_parameters_but_never_shows_their_values() {
+        let params = read("code=s3cret-code&state=st4te", "id_token=eyJ.x.y");
+        let shown = format!("{params:?}");
+        assert!(shown.contains("\"code\""), "{shown}");
+        for secret in ["s3cret-code", "st4te", "eyJ"] {
+            assert!(!shown.contains(secret), "{shown}");
         }
     }
 

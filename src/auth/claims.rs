@@ -1,6 +1,7 @@
 //! The claim checks AWS's "Verifying a JSON web token" guide and OIDC Core ask for, for Cognito's
 //! ID and access tokens. The RS256 signature itself is checked by WebCrypto in the shell; here
-//! `alg` must be RS256 so `none` and HS256 never reach it (checklist rows 8–14).
+//! `alg` must be RS256 so `none` and HS256 never reach it (checklist rows 8–14); the verdict
+//! on signature and claims together is in [`super::verify`].
 
 use super::jwt::DecodedJwt;
 use super::{cap, CLOCK_LEEWAY_SECS};
@@ -76,35 +77,6 @@ impl fmt::Display for ClaimError {
             ClaimError::NonceMismatch => f.write_str("its nonce is not the one this sign-in sent: it was issued for another sign-in (replay?)"),
             ClaimError::AtHashMissing => f.write_str("it has no at_hash, so the access token that came with it cannot be tied to it"),
             ClaimError::AtHashMismatch => f.write_str("its at_hash does not match the access token that came with it: the access token was swapped"),
-        }
-    }
-}
-
-/// What checking the RS256 signature (with WebCrypto, in the shell) found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SignatureStatus {
-    Valid {
-        kid: String,
-    },
-    Invalid {
-        kid: String,
-    },
-    /// No key was used: not RS256, no kid, JWKS unreachable, unknown kid, unusable key.
-    NotChecked(String),
-}
-
-/// The verdict on a token from its signature and its claims: valid only when both pass. A bad
-/// signature is the reason whatever the claims say; an unchecked one comes after the claims'
-/// own failure, which is then the more useful thing to show.
-pub fn verdict(signature: &SignatureStatus, claims: Result<(), ClaimError>) -> Result<(), String> {
-    match signature {
-        SignatureStatus::Valid { .. } => claims.map_err(|e| e.to_string()),
-        SignatureStatus::Invalid { kid } => Err(format!(
-            "its signature does not match the user pool's key {kid}: it was altered or forged"
-        )),
-        SignatureStatus::NotChecked(why) => {
-            claims.map_err(|e| e.to_string())?;
-            Err(format!("its signature could not be checked: {why}"))
         }
     }
 }
@@ -249,30 +221,6 @@ mod tests {
     fn without(mut v: Value, key: &str) -> Value {
         v.as_object_mut().unwrap().remove(key);
         v
-    }
-
-    #[test]
-    fn a_token_is_valid_only_with_a_good_signature_and_good_claims() {
-        let valid = SignatureStatus::Valid { kid: "k1".into() };
-        let invalid = SignatureStatus::Invalid { kid: "k1".into() };
-        let unchecked = SignatureStatus::NotChecked("the JWKS could not be fetched".into());
-        assert_eq!(verdict(&valid, Ok(())), Ok(()));
-        let expired = || Err(ClaimError::Expired { exp: 1, now: 100 });
-        assert!(verdict(&valid, expired()).unwrap_err().contains("expired"));
-        // A bad signature is the reason, even when the claims look fine or not.
-        assert!(verdict(&invalid, Ok(()))
-            .unwrap_err()
-            .contains("altered or forged"));
-        assert!(verdict(&invalid, expired())
-            .unwrap_err()
-            .contains("altered or forged"));
-        // Unchecked never passes; the claims' own failure is shown first.
-        assert!(verdict(&unchecked, Ok(()))
-            .unwrap_err()
-            .contains("JWKS could not be fetched"));
-        assert!(verdict(&unchecked, expired())
-            .unwrap_err()
-            .contains("expired"));
     }
 
     #[test]

@@ -15,17 +15,21 @@ pub struct Jwk {
     pub e: String,
 }
 
+/// What is wrong with a text that should be a JWKS.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotAKeySet(pub String);
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
 impl Jwks {
-    pub fn parse(text: &str) -> Result<Jwks, String> {
+    pub fn parse(text: &str) -> Result<Jwks, NotAKeySet> {
         if text.len() > 64 * 1024 {
-            return Err("the JWKS is too large".into());
+            return Err(NotAKeySet("it is over 64 KiB".into()));
         }
-        serde_json::from_str(text).map_err(|e| format!("the JWKS is not a key set ({e})"))
+        serde_json::from_str(text).map_err(|e| NotAKeySet(e.to_string()))
     }
 
     /// The RSA signing key named `kid`, if the set has one usable for RS256.

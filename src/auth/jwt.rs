@@ -7,7 +7,8 @@ use base64::Engine;
 use serde_json::{Map, Value};
 use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+/// `Debug` shows the header only: the claims are personal and the parts are the token.
+#[derive(Clone, PartialEq)]
 pub struct DecodedJwt {
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
@@ -16,6 +17,15 @@ pub struct DecodedJwt {
     pub signature: Vec<u8>,
     /// The three encoded parts, for showing the token in colour.
     pub parts: [String; 3],
+}
+
+impl fmt::Debug for DecodedJwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodedJwt")
+            .field("header", &self.header)
+            .field("claims", &"[redacted]")
+            .finish()
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,10 +1,11 @@
 //! The sign-in protocol core: pure functions over strings, bytes and `now` (seconds since the
 //! epoch). No browser, no I/O: `web/` feeds it and performs what it decides.
 //!
-//! Flow: [`pending::PendingLogin::start`] → [`authorize::authorize_url`] → (Hosted UI) →
-//! [`callback::handle_callback`] → [`token::token_request_body`] / [`token::parse_token_response`]
-//! → [`jwt::decode`] + [`claims`] checks (+ the signature, verified by WebCrypto in the shell)
-//! → [`session::Session`].
+//! [`machine::Machine`] holds the whole lifecycle: it takes events (the callback, HTTP answers,
+//! signature results, timer wake-ups, the person's actions) and returns effects for the shell.
+//! Its parts: [`pending::PendingLogin`] → [`authorize::authorize_url`] → (Hosted UI) →
+//! [`callback::handle_callback`] → [`token`] bodies and answers → [`jwt::decode`] +
+//! [`claims`] checks + the signature ([`verify`]) → [`session::Session`].
 
 // Nothing from the URL, the network or storage may panic the app (security checklist).
 #![cfg_attr(
@@ -20,14 +21,18 @@
 pub mod authorize;
 pub mod callback;
 pub mod claims;
+pub mod error;
 pub mod explain;
+pub mod http;
 pub mod jwks;
 pub mod jwt;
+pub mod machine;
 pub mod pending;
 pub mod pkce;
 pub mod secret;
 pub mod session;
 pub mod token;
+pub mod verify;
 
 /// Longest token (or callback value) the app reads; anything longer is refused unparsed.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;

@@ -3,6 +3,7 @@
 
 use super::pkce::Pkce;
 use super::secret::CodeVerifier;
+use super::session::Binding;
 use super::PENDING_LOGIN_TTL_SECS;
 use crate::config::{Config, Flow};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,10 +23,9 @@ pub struct PendingLogin {
     pub nonce: String,
     /// Code flow only.
     pub verifier: Option<CodeVerifier>,
-    pub flow: Flow,
-    /// The redirect_uri sent, to send byte for byte again at the token endpoint.
-    pub redirect_uri: String,
-    pub client_id: String,
+    /// The configuration this sign-in started with: the redirect_uri sent (to send byte for
+    /// byte again at the token endpoint), the hosts the session will talk to.
+    pub binding: Binding,
     /// When the sign-in started (seconds since the epoch).
     pub started_at: i64,
 }
@@ -37,9 +37,7 @@ impl PendingLogin {
             state: URL_SAFE_NO_PAD.encode(random.state),
             nonce: URL_SAFE_NO_PAD.encode(random.nonce),
             verifier: pkce.as_ref().map(|p| p.verifier.clone()),
-            flow: config.flow,
-            redirect_uri: config.redirect_uri.clone(),
-            client_id: config.client_id.clone(),
+            binding: Binding::of(config),
             started_at: now,
         };
         (pending, pkce)

@@ -1,19 +1,68 @@
-//! The signed-in session: the tokens, when they expire, and how a refresh merges in.
+//! The signed-in session: the tokens, the configuration they are bound to, and when (on this
+//! computer's clock) they expire and are due for a refresh.
 
 use super::secret::{AccessToken, IdToken, RefreshToken};
-use super::token::TokenSet;
-use crate::config::Flow;
+use crate::config::{Config, Flow};
 use serde::{Deserialize, Serialize};
 
-/// Refresh this long before the access token expires (or at half its life, if that is
-/// later: short-lived tokens in an expiry demo must not refresh in a loop).
+/// Refresh this long before the tokens expire (or at half their life, if that is later:
+/// short-lived tokens in an expiry demo must not refresh in a loop).
 pub const REFRESH_AHEAD_SECS: i64 = 300;
 
-/// When the access token was issued and when it expires (seconds since the epoch).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The configuration a sign-in started with. A pending sign-in and the session it becomes talk
+/// only to these hosts, whatever Settings say later (they apply from the next sign-in).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    pub auth_domain: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub logout_uri: String,
+    pub api_base_url: String,
+    pub flow: Flow,
+}
+
+impl Binding {
+    pub fn of(config: &Config) -> Binding {
+        Binding {
+            auth_domain: config.auth_domain.clone(),
+            issuer: config.issuer.clone(),
+            client_id: config.client_id.clone(),
+            redirect_uri: config.redirect_uri.clone(),
+            logout_uri: config.logout_uri.clone(),
+            api_base_url: config.api_base_url.clone(),
+            flow: config.flow,
+        }
+    }
+
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/oauth2/token", self.auth_domain)
+    }
+
+    pub fn revoke_endpoint(&self) -> String {
+        format!("{}/oauth2/revoke", self.auth_domain)
+    }
+
+    pub fn user_info_endpoint(&self) -> String {
+        format!("{}/oauth2/userInfo", self.auth_domain)
+    }
+
+    pub fn jwks_uri(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.issuer)
+    }
+}
+
+/// When a verified pair of tokens was issued and expires, on the issuer's clock (seconds).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenTimes {
     pub iat: i64,
     pub exp: i64,
+}
+
+impl TokenTimes {
+    pub fn lifetime(&self) -> i64 {
+        self.exp.saturating_sub(self.iat).max(0)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,81 +70,47 @@ pub struct Session {
     pub id_token: IdToken,
     pub access_token: AccessToken,
     pub refresh_token: Option<RefreshToken>,
-    pub flow: Flow,
+    pub binding: Binding,
     /// The user (`sub`), which a refresh must not change.
     pub sub: String,
-    /// When the access token expires (seconds since the epoch).
-    pub expires_at: i64,
-    /// When the access token was issued.
-    #[serde(default)]
-    pub issued_at: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SessionError {
-    /// A refresh answered for another user: sign out (checklist row 15).
-    SubjectChanged,
-    NoIdToken,
-}
-
-impl std::fmt::Display for SessionError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            SessionError::SubjectChanged => "The refreshed tokens belong to another user, so you were signed out. Sign in again.",
-            SessionError::NoIdToken => "Cognito returned no ID token: the scopes must include openid.",
-        })
-    }
+    pub id_times: TokenTimes,
+    pub access_times: TokenTimes,
+    /// The issuer's clock minus this computer's, in seconds, measured when tokens last arrived
+    /// (their `iat` against the local time). A wrong local clock is corrected by it.
+    pub clock_offset: i64,
+    /// This computer's time (ms since the epoch) when the tokens last arrived.
+    pub received_at: i64,
 }
 
 impl Session {
-    /// After a verified sign-in; `sub` and the times come from the verified tokens.
-    pub fn new(
-        tokens: TokenSet,
-        flow: Flow,
-        sub: String,
-        access: TokenTimes,
-    ) -> Result<Session, SessionError> {
-        Ok(Session {
-            id_token: tokens.id_token.ok_or(SessionError::NoIdToken)?,
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
-            flow,
-            sub,
-            expires_at: access.exp,
-            issued_at: access.iat,
-        })
+    /// When the session's tokens expire on this computer's clock (ms): the earlier of the two.
+    pub fn expires_at(&self) -> i64 {
+        let exp = self.id_times.exp.min(self.access_times.exp);
+        exp.saturating_sub(self.clock_offset).saturating_mul(1000)
     }
 
-    /// Merge a verified refresh answer: new ID and access tokens, the old refresh token kept
-    /// when none comes back, the same user required.
-    pub fn refreshed(
-        &self,
-        tokens: TokenSet,
-        sub: &str,
-        access: TokenTimes,
-    ) -> Result<Session, SessionError> {
-        if sub != self.sub {
-            return Err(SessionError::SubjectChanged);
-        }
-        Ok(Session {
-            id_token: tokens.id_token.ok_or(SessionError::NoIdToken)?,
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token.or_else(|| self.refresh_token.clone()),
-            flow: self.flow,
-            sub: self.sub.clone(),
-            expires_at: access.exp,
-            issued_at: access.iat,
-        })
+    /// The shorter lifetime of the two tokens, in seconds.
+    pub fn lifetime(&self) -> i64 {
+        self.id_times.lifetime().min(self.access_times.lifetime())
     }
 
-    pub fn refresh_due(&self, now: i64) -> bool {
-        let lifetime = self.expires_at.saturating_sub(self.issued_at);
-        let ahead = if self.issued_at > 0 && lifetime > 0 {
-            REFRESH_AHEAD_SECS.min(lifetime / 2)
-        } else {
-            REFRESH_AHEAD_SECS
-        };
-        self.refresh_token.is_some() && now >= self.expires_at.saturating_sub(ahead)
+    /// When to refresh by itself (local ms): shortly before expiry, and never sooner than half
+    /// a lifetime after the tokens arrived, so one token set is refreshed once however the
+    /// clocks and the answers look. `None` without a refresh token.
+    pub fn refresh_due_at(&self) -> Option<i64> {
+        self.refresh_token.as_ref()?;
+        let lifetime = self.lifetime();
+        let ahead = REFRESH_AHEAD_SECS.min(lifetime / 2);
+        let before_expiry = self.expires_at().saturating_sub(ahead.saturating_mul(1000));
+        let half_life = self
+            .received_at
+            .saturating_add(lifetime.saturating_mul(500));
+        Some(before_expiry.max(half_life))
+    }
+
+    /// The issuer's time now (seconds), from this computer's time and the measured offset.
+    pub fn issuer_now(&self, now_ms: i64) -> i64 {
+        (now_ms / 1000).saturating_add(self.clock_offset)
     }
 
     pub fn to_json(&self) -> String {
@@ -111,132 +126,84 @@ impl Session {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tokens(id: &str, refresh: Option<&str>) -> TokenSet {
-        TokenSet {
-            id_token: Some(IdToken::new(id)),
-            access_token: AccessToken::new(format!("{id}-access")),
-            refresh_token: refresh.map(RefreshToken::new),
-            expires_in: Some(3600),
-            token_type: Some("Bearer".into()),
+    pub fn binding() -> Binding {
+        Binding {
+            auth_domain: "https://dragons.auth.us-east-1.amazoncognito.com".into(),
+            issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_POOL".into(),
+            client_id: "client1".into(),
+            redirect_uri: "https://app.example/".into(),
+            logout_uri: "https://app.example/".into(),
+            api_base_url: "https://api.example/test".into(),
+            flow: Flow::Code,
         }
     }
 
-    /// A one-hour access token expiring at `exp`.
-    fn times(exp: i64) -> TokenTimes {
-        TokenTimes {
-            iat: exp - 3600,
-            exp,
+    fn session(iat: i64, exp: i64, offset: i64, received_at: i64) -> Session {
+        Session {
+            id_token: IdToken::new("id1"),
+            access_token: AccessToken::new("access1"),
+            refresh_token: Some(RefreshToken::new("r1")),
+            binding: binding(),
+            sub: "u1".into(),
+            id_times: TokenTimes { iat, exp },
+            access_times: TokenTimes { iat, exp },
+            clock_offset: offset,
+            received_at,
         }
+    }
+
+    #[test]
+    fn refresh_is_due_five_minutes_before_expiry_on_the_local_clock() {
+        // Tokens issued at 10_000 (issuer clock); this computer is an hour ahead.
+        let s = session(10_000, 13_600, -3600, 13_600_000);
+        assert_eq!(s.expires_at(), 17_200_000);
+        assert_eq!(s.refresh_due_at(), Some(17_200_000 - 300_000));
+        assert_eq!(s.issuer_now(13_600_000), 10_000);
     }
 
     #[test]
     fn short_lived_tokens_refresh_at_half_life_not_in_a_loop() {
-        let mut s = Session::new(
-            tokens("id1", Some("r1")),
-            Flow::Code,
-            "u1".into(),
-            TokenTimes {
-                iat: 1000,
-                exp: 1120,
-            },
-        )
-        .unwrap();
-        assert!(!s.refresh_due(1059), "a 2-minute token is not due at once");
-        assert!(s.refresh_due(1060));
-        s = s
-            .refreshed(
-                tokens("id2", None),
-                "u1",
-                TokenTimes {
-                    iat: 1060,
-                    exp: 1180,
-                },
-            )
-            .unwrap();
-        assert!(
-            !s.refresh_due(1061),
-            "the fresh token is not due again right away"
-        );
-        // A session saved before issued_at existed falls back to five minutes ahead.
-        let old = Session {
-            issued_at: 0,
-            ..s.clone()
+        let s = session(1000, 1120, 0, 1_000_000);
+        assert_eq!(s.refresh_due_at(), Some(1_060_000));
+        // An ID token kept from before that expires sooner never makes the new set due at once.
+        let mut kept = session(1100, 1220, 0, 1_100_000);
+        kept.id_times = TokenTimes {
+            iat: 1000,
+            exp: 1120,
         };
-        assert!(old.refresh_due(1180 - 300));
-    }
-
-    #[test]
-    fn refresh_keeps_the_old_refresh_token_when_none_comes_back() {
-        let s = Session::new(
-            tokens("id1", Some("r1")),
-            Flow::Code,
-            "u1".into(),
-            times(5000),
-        )
-        .unwrap();
-        let r = s.refreshed(tokens("id2", None), "u1", times(9000)).unwrap();
-        assert_eq!(r.id_token, IdToken::new("id2"));
-        assert_eq!(r.refresh_token, Some(RefreshToken::new("r1")));
-        assert_eq!(r.expires_at, 9000);
-        let rotated = s
-            .refreshed(tokens("id3", Some("r2")), "u1", times(9000))
-            .unwrap();
-        assert_eq!(rotated.refresh_token, Some(RefreshToken::new("r2")));
-    }
-
-    #[test]
-    fn a_refresh_for_another_user_is_refused() {
-        let s = Session::new(
-            tokens("id1", Some("r1")),
-            Flow::Code,
-            "u1".into(),
-            times(5000),
-        )
-        .unwrap();
-        assert_eq!(
-            s.refreshed(tokens("id2", None), "u2", times(9000)),
-            Err(SessionError::SubjectChanged)
-        );
-    }
-
-    #[test]
-    fn refresh_is_due_five_minutes_before_expiry_and_only_with_a_refresh_token() {
-        let s = Session::new(
-            tokens("id1", Some("r1")),
-            Flow::Code,
-            "u1".into(),
-            times(5000),
-        )
-        .unwrap();
-        assert!(!s.refresh_due(5000 - 301));
-        assert!(s.refresh_due(5000 - 300));
-        let implicit = Session::new(
-            tokens("id1", None),
-            Flow::Implicit,
-            "u1".into(),
-            times(5000),
-        )
-        .unwrap();
-        assert!(!implicit.refresh_due(6000));
+        assert_eq!(kept.refresh_due_at(), Some(1_100_000 + 60_000));
+        let implicit = Session {
+            refresh_token: None,
+            ..s
+        };
+        assert_eq!(implicit.refresh_due_at(), None);
     }
 
     #[test]
     fn sessions_round_trip_and_garbage_is_none() {
-        let s = Session::new(
-            tokens("id1", Some("r1")),
-            Flow::Code,
-            "u1".into(),
-            times(5000),
-        )
-        .unwrap();
+        let s = session(1000, 4600, 0, 1_000_000);
         assert_eq!(Session::from_json(&s.to_json()), Some(s.clone()));
         assert_eq!(Session::from_json("{\"id_token\":5}"), None);
-        assert!(
-            !format!("{s:?}").contains("id1-access"),
-            "Debug is redacted"
+        assert_eq!(Session::from_json(&"x".repeat(70_000)), None);
+        let shown = format!("{s:?}");
+        for secret in ["id1", "access1", "r1"] {
+            assert!(!shown.contains(&format!("\"{secret}\"")), "{shown}");
+        }
+    }
+
+    #[test]
+    fn the_binding_names_every_endpoint_of_the_session() {
+        let b = binding();
+        assert_eq!(
+            b.token_endpoint(),
+            "https://dragons.auth.us-east-1.amazoncognito.com/oauth2/token"
+        );
+        assert_eq!(
+            b.jwks_uri(),
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_POOL/.well-known/jwks.json"
         );
     }
 }

@@ -2,6 +2,7 @@
 //! errors included.
 
 use super::cap;
+use super::error::TransportError;
 use super::secret::{AccessToken, AuthCode, CodeVerifier, IdToken, RefreshToken};
 use serde::Deserialize;
 use std::fmt;
@@ -54,9 +55,11 @@ pub enum TokenError {
     Server { status: u16, error: String },
     /// The answer was not the JSON the endpoint gives.
     Unreadable { status: u16, detail: String },
-    /// The request did not get an answer at all (network, CORS, wrong URL).
-    Transport(String),
+    /// The request did not get an answer at all (network, CORS, wrong URL, timeout).
+    Transport(TransportError),
 }
+
+impl std::error::Error for TokenError {}
 
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -79,8 +82,7 @@ impl fmt::Display for TokenError {
             ),
             TokenError::Transport(e) => write!(
                 f,
-                "The token endpoint could not be reached ({}). Check authDomain in Settings, your network, and that the local stack is running.",
-                cap(e, 160)
+                "The token endpoint could not be reached ({e}). Check authDomain in Settings, your network, and that the local stack is running."
             ),
         }
     }

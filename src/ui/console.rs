@@ -1,7 +1,7 @@
 //! Stage 4: the dragons API console. Calls `GET/POST /dragons` with the chosen token, shows
 //! the dragons, inspects every call, copies it as curl, and runs the 401 lab.
 
-use super::flow::{AuthState, Flow};
+use super::flow::Flow;
 use super::SettingsState;
 use crate::api::{self, ApiRequest, Diagnosis, Filter, NewDragon};
 use crate::config::ApiToken;
@@ -60,10 +60,11 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let new_dragon = RwSignal::new(NewDragon::default());
     let post_problems = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
 
+    // A live session calls the API it started with; Settings apply from the next sign-in.
     let api_base = move || {
-        settings
-            .config()
-            .map(|c| c.api_base_url)
+        flow.signed_in()
+            .map(|s| s.session.binding.api_base_url.clone())
+            .or_else(|| settings.config().ok().map(|c| c.api_base_url))
             .unwrap_or_default()
     };
     let chosen = move || {
@@ -73,19 +74,20 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             .unwrap_or(ApiToken::Id)
     };
     let token_of = move |which: ApiToken| {
-        flow.state.with_untracked(|s| {
-            s.session().map(|session| match which {
-                ApiToken::Id => session.id_token.secret().to_owned(),
-                ApiToken::Access => session.access_token.secret().to_owned(),
-            })
+        flow.signed_in().map(|s| match which {
+            ApiToken::Id => s.session.id_token.secret().to_owned(),
+            ApiToken::Access => s.session.access_token.secret().to_owned(),
         })
     };
-    let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn { .. });
+    let signed_in = move || flow.signed_in().is_some();
+    let replaced_id_token = move || {
+        flow.signed_in()
+            .and_then(|s| s.replaced_id_token.map(|t| (t, s.session.clock_offset)))
+    };
     // Offered once a refresh has replaced an ID token and that token's exp has passed.
     let replaced_expired = move || {
         let now = flow.now.get();
-        flow.replaced_id_token
-            .with(|t| t.as_deref().is_some_and(|t| api::has_expired(t, now)))
+        replaced_id_token().is_some_and(|(t, offset)| api::has_expired(t.secret(), now + offset))
     };
 
     let run = move |label: String, request: ApiRequest, into_lab: Option<Lab>| {
@@ -130,7 +132,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             Lab::IdToken => token_of(ApiToken::Id),
             Lab::AccessToken => token_of(ApiToken::Access),
             Lab::Tampered => token_of(ApiToken::Id).and_then(|t| api::tamper(&t)),
-            Lab::Expired => flow.replaced_id_token.get_untracked(),
+            Lab::Expired => untrack(replaced_id_token).map(|(t, _)| t.secret().to_owned()),
         };
         let request = api::list_request(&api_base(), token.as_deref(), &Filter::All);
         run(format!("401 lab: {}", which.label()), request, Some(which));
@@ -173,7 +175,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 <button type="button" class="button primary" data-testid="get-dragons"
                     disabled=move || busy.get() on:click=move |_| list()>"GET /dragons"</button>
             </div>
-            <Results last busy flow settings />
+            <Results last busy flow />
             <Inspector last />
             <section class="lab" aria-labelledby="lab-title">
                 <h3 id="lab-title">"The 401 lab"</h3>
@@ -236,12 +238,7 @@ fn set_field(d: &mut NewDragon, field: &str, v: String) {
 }
 
 #[component]
-fn Results(
-    last: RwSignal<Option<Call>>,
-    busy: RwSignal<bool>,
-    flow: Flow,
-    settings: SettingsState,
-) -> impl IntoView {
+fn Results(last: RwSignal<Option<Call>>, busy: RwSignal<bool>, flow: Flow) -> impl IntoView {
     view! {
         <div class="results" aria-live="polite" data-testid="results">
             {move || {
@@ -273,7 +270,7 @@ fn Results(
                             <p class=if ok { "status ok" } else { "status error" } data-testid="diagnosis">{d.explain()}</p>
                             {expired.then(|| view! {
                                 <button type="button" class="button primary" data-testid="refresh-offer"
-                                    on:click=move |_| { if let Ok(c) = settings.config() { flow.refresh(c) } }>"Refresh the tokens"</button>
+                                    on:click=move |_| flow.refresh()>"Refresh the tokens"</button>
                             })}
                         }.into_any()
                     }

@@ -1,179 +1,87 @@
-//! The sign-in flow on screen: the state the page is in, the timeline of what happened, and
-//! the actions (sign in, refresh, userInfo, sign out). The work itself is in `web::signin`.
+//! The sign-in flow on screen: the machine's state, the timeline of what happened (in words
+//! chosen here), and the actions. The decisions are the session machine's (`auth::machine`);
+//! the work is its driver's (`web::driver`).
 
 use super::SettingsState;
 use crate::auth::callback::CallbackParams;
-use crate::auth::session::Session;
-use crate::config::Config;
+use crate::auth::error::duration;
+use crate::auth::http::HttpResult;
+use crate::auth::machine::{
+    Attempt, AuthState, Event, Milestone, RefreshStatus, Retry, SignedIn, SignedOutReason, Work,
+};
+use crate::auth::verify::Verified;
+use crate::config::Flow as FlowKind;
 use crate::web::config_source::FileStatus;
-use crate::web::signin::{self, Outcome, Step, Verified};
-use crate::web::{self, storage};
+use crate::web::driver::Driver;
+use crate::web::{self, http};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// Where the sign-in stands.
-#[derive(Clone, Debug, PartialEq)]
-pub enum AuthState {
-    /// Loading the configuration, finishing a callback, or restoring a session.
-    Working(String),
-    SignedOut,
-    SignedIn {
-        session: Session,
-        tokens: Verified,
-    },
-    /// Tokens arrived but failed their checks: shown for teaching, not used.
-    Rejected {
-        tokens: Verified,
-        reason: String,
-    },
-    Failed(String),
-}
-
-impl AuthState {
-    pub fn tokens(&self) -> Option<&Verified> {
-        match self {
-            AuthState::SignedIn { tokens, .. } | AuthState::Rejected { tokens, .. } => Some(tokens),
-            _ => None,
-        }
-    }
-
-    pub fn session(&self) -> Option<&Session> {
-        match self {
-            AuthState::SignedIn { session, .. } => Some(session),
-            _ => None,
-        }
-    }
-}
-
-impl From<Outcome> for AuthState {
-    fn from(o: Outcome) -> AuthState {
-        match o {
-            Outcome::SignedIn { session, tokens } => AuthState::SignedIn { session, tokens },
-            Outcome::Rejected { tokens, reason } => AuthState::Rejected { tokens, reason },
-            Outcome::Failed(e) => AuthState::Failed(e),
-        }
-    }
-}
 
 /// The flow's state, shared by the stages (a `Copy` handle made once at the root).
 #[derive(Clone, Copy)]
 pub struct Flow {
+    pub driver: Driver,
     pub state: RwSignal<AuthState>,
-    pub timeline: RwSignal<Vec<Step>>,
-    /// Seconds since the epoch, ticking once a second (countdowns, refresh ahead of expiry).
+    /// Seconds since the epoch on this computer's clock, ticking once a second (countdowns).
     pub now: RwSignal<i64>,
-    pub refreshing: RwSignal<bool>,
-    pub user_info: RwSignal<Option<Result<(u16, String), String>>>,
-    /// The ID token a refresh replaced: once expired, the 401 lab can show what that gets.
-    pub replaced_id_token: RwSignal<Option<String>>,
+    pub user_info: RwSignal<Option<HttpResult>>,
 }
 
 impl Flow {
     pub fn new() -> Flow {
+        let driver = Driver::new();
         Flow {
-            state: RwSignal::new(AuthState::Working("Loading the configuration…".into())),
-            timeline: RwSignal::new(Vec::new()),
+            driver,
+            state: driver.state,
             now: RwSignal::new(web::now()),
-            refreshing: RwSignal::new(false),
             user_info: RwSignal::new(None),
-            replaced_id_token: RwSignal::new(None),
         }
     }
 
-    fn log(&self, step: Step) {
-        self.timeline.update(|t| t.push(step));
-    }
-
-    /// Once config.json is in: finish a callback, or restore a saved session.
+    /// Finish a callback or restore a saved session at once (they carry their own
+    /// configuration), and read config.json beside it for the next sign-in.
     pub fn begin(self, settings: SettingsState, callback: Option<CallbackParams>) {
+        self.driver.start(callback);
         spawn_local(async move {
             let (file, status) = web::config_source::fetch_config_file().await;
             settings.file.set(file);
             settings.file_status.set(status);
-            let config = match settings.config() {
-                Ok(c) => c,
-                Err(_) => {
-                    self.state.set(AuthState::Failed(
-                        "The configuration has problems (see above), so sign-in cannot start."
-                            .into(),
-                    ));
-                    return;
-                }
-            };
-            if let Some(params) = callback {
-                self.log(Step::ok("Back from the Hosted UI with a callback", None));
-                self.state
-                    .set(AuthState::Working("Finishing the sign-in…".into()));
-                let outcome = signin::complete_callback(&config, &params, &|s| self.log(s)).await;
-                let verified = matches!(outcome, Outcome::SignedIn { .. });
-                self.state.set(outcome.into());
-                if verified {
-                    web::mark_verified();
-                }
-            } else if let Some(session) = storage::load_session() {
-                self.state
-                    .set(AuthState::Working("Checking the saved session…".into()));
-                self.state
-                    .set(signin::restore(&config, session).await.into());
-            } else {
-                self.state.set(AuthState::SignedOut);
-            }
         });
     }
 
-    pub fn sign_in(self, config: &Config) {
-        self.state
-            .set(AuthState::Working("Going to the Hosted UI…".into()));
-        if let Err(e) = signin::start_sign_in(config) {
-            self.state
-                .set(AuthState::Failed(format!("Sign-in could not start: {e}")));
+    pub fn signed_in(&self) -> Option<Box<SignedIn>> {
+        match self.state.get() {
+            AuthState::SignedIn(s) => Some(s),
+            _ => None,
         }
     }
 
-    pub fn refresh(self, config: Config) {
-        let Some(session) = self.state.with_untracked(|s| s.session().cloned()) else {
-            return;
-        };
-        if self.refreshing.get_untracked() {
-            return;
+    pub fn sign_in(self, settings: SettingsState) {
+        if let Ok(config) = settings.config() {
+            self.driver.sign_in(config);
         }
-        self.refreshing.set(true);
-        spawn_local(async move {
-            let started = web::now_ms();
-            let outcome = signin::refresh(&config, &session).await;
-            if matches!(outcome, Outcome::SignedIn { .. }) {
-                self.replaced_id_token
-                    .set(Some(session.id_token.secret().to_owned()));
-            }
-            match &outcome {
-                Outcome::SignedIn { .. } => self.log(Step::ok(
-                    "Refreshed with the refresh token: new ID and access tokens, verified (the refresh token is kept)",
-                    Some(format!("{} ms", web::now_ms() - started)),
-                )),
-                Outcome::Failed(e) | Outcome::Rejected { reason: e, .. } => {
-                    self.log(Step::failed("Refresh failed", Some(e.clone())))
-                }
-            }
-            self.state.set(outcome.into());
-            self.refreshing.set(false);
-        });
     }
 
-    pub fn load_user_info(self, config: Config) {
-        let Some(session) = self.state.with_untracked(|s| s.session().cloned()) else {
+    pub fn refresh(self) {
+        self.driver.handle(Event::Refresh);
+    }
+
+    pub fn sign_out(self) {
+        self.driver.handle(Event::SignOut);
+    }
+
+    /// `GET /oauth2/userInfo` of the session's own Hosted UI domain, with its access token.
+    pub fn load_user_info(self) {
+        let Some(s) = self.state.with_untracked(|s| match s {
+            AuthState::SignedIn(s) => Some(s.session.clone()),
+            _ => None,
+        }) else {
             return;
         };
         spawn_local(async move {
-            let answer = signin::user_info(&config, &session.access_token).await;
+            let bearer = format!("Bearer {}", s.access_token.secret());
+            let answer = http::get_authorized(&s.binding.user_info_endpoint(), &bearer).await;
             self.user_info.set(Some(answer));
-        });
-    }
-
-    pub fn sign_out(self, config: Config) {
-        let session = self.state.with_untracked(|s| s.session().cloned());
-        self.state.set(AuthState::Working("Signing out…".into()));
-        spawn_local(async move {
-            signin::sign_out(&config, session.as_ref()).await;
         });
     }
 }
@@ -184,34 +92,131 @@ impl Default for Flow {
     }
 }
 
+/// The tokens on show: verified, being verified, or rejected (for teaching).
+pub fn tokens_of(state: &AuthState) -> Option<(Verified, i64)> {
+    match state {
+        AuthState::SignedIn(s) => Some((s.tokens.clone(), s.session.clock_offset)),
+        AuthState::Working(Work::Verifying { tokens, .. }) => Some(((**tokens).clone(), 0)),
+        AuthState::Failed {
+            tokens: Some(tokens),
+            ..
+        } => Some(((**tokens).clone(), 0)),
+        _ => None,
+    }
+}
+
+fn attempt_words(what: Attempt) -> &'static str {
+    match what {
+        Attempt::Callback => "Callback refused",
+        Attempt::Exchange => "Code exchange failed",
+        Attempt::Keys => "The user pool's keys could not be fetched",
+        Attempt::Verify => "Tokens rejected",
+        Attempt::Restore => "The saved session was rejected",
+        Attempt::Refresh => "Refresh failed",
+        Attempt::SignIn => "Sign-in could not start",
+    }
+}
+
+/// A line of the timeline: (ok, text, detail).
+fn describe(m: &Milestone) -> (bool, String, Option<String>) {
+    match m {
+        Milestone::CallbackAccepted { flow } => (
+            true,
+            "Callback matched this tab's sign-in (state), address bar cleaned".into(),
+            Some(match flow {
+                FlowKind::Code => "The pending sign-in was used up: replaying this URL will be refused. Next: the code goes to the token endpoint of the Hosted UI domain this sign-in started with.".into(),
+                FlowKind::Implicit => "The pending sign-in was used up: replaying this URL will be refused.".into(),
+            }),
+        ),
+        Milestone::CodeExchanged { ms } => (
+            true,
+            "Code exchanged for tokens at /oauth2/token (with the PKCE verifier)".into(),
+            Some(format!("{ms} ms")),
+        ),
+        Milestone::TokensInFragment => (true, "Tokens read from the URL fragment (implicit flow)".into(), None),
+        Milestone::ClockCorrected { secs } => (
+            true,
+            format!(
+                "This computer's clock is {} {} Cognito's: token times are corrected for it",
+                duration(secs.unsigned_abs()),
+                if *secs < 0 { "ahead of" } else { "behind" }
+            ),
+            Some("Measured from the tokens' issue time; refreshes are scheduled on this computer's clock.".into()),
+        ),
+        Milestone::Verified { ms } => (
+            true,
+            "Both tokens verified: RS256 signature (WebCrypto), issuer, audience, token_use, expiry, nonce".into(),
+            Some(format!("{ms} ms")),
+        ),
+        Milestone::Restored => (true, "Saved session checked again after the reload".into(), None),
+        Milestone::Refreshed { ms, rotated, id_token_kept } => (
+            true,
+            format!(
+                "Refreshed with the refresh token: new {} verified ({})",
+                if *id_token_kept { "access token" } else { "ID and access tokens" },
+                if *rotated { "the refresh token rotated: the new one replaces the old" } else { "the refresh token is kept" }
+            ),
+            Some(format!(
+                "{ms} ms{}",
+                if *id_token_kept { "; Cognito sent no new ID token, so the previous one stays" } else { "" }
+            )),
+        ),
+        Milestone::Retrying { what, error, in_ms } => (
+            false,
+            format!("{}; retrying in {}", attempt_words(*what), duration((*in_ms as u64).div_ceil(1000))),
+            Some(error.to_string()),
+        ),
+        Milestone::Failed { what, error } => (false, attempt_words(*what).into(), Some(error.to_string())),
+        Milestone::SignedOut => (
+            true,
+            "Signed out: tokens forgotten here; now revoking the refresh token and ending the Hosted UI session".into(),
+            None,
+        ),
+    }
+}
+
+fn retry_words(what: &str, retry: &Retry, now_secs: i64) -> String {
+    let left = (retry.at / 1000).saturating_sub(now_secs).max(0) as u64;
+    format!("{what}: {} Retrying in {}.", retry.error, duration(left))
+}
+
 /// Stage 1's controls: sign in, or who is signed in with refresh and sign-out.
 #[component]
 pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
-    let config = move || settings.config().ok();
+    let ready = move || settings.config().is_ok();
     let loading = move || settings.file_status.get() == FileStatus::Loading;
     view! {
         {move || match flow.state.get() {
-            AuthState::SignedIn { tokens, session } => {
-                let who = tokens
-                    .id
-                    .decoded
-                    .as_ref()
-                    .ok()
-                    .and_then(|j| j.str_claim("cognito:username").map(str::to_owned))
-                    .unwrap_or_default();
-                let can_refresh = session.refresh_token.is_some();
+            AuthState::SignedIn(s) => {
+                let who = s.tokens.id.claim_str("cognito:username").unwrap_or_default().to_owned();
+                let can_refresh = s.session.refresh_token.is_some();
+                let running = s.refresh == RefreshStatus::Running;
+                let retry = match &s.refresh {
+                    RefreshStatus::Retrying(r) => Some(r.clone()),
+                    _ => None,
+                };
                 view! {
                     <p class="signed-in" data-testid="signed-in-as">
                         "Signed in as " <strong>{who}</strong>
                     </p>
+                    {retry.map(|r| view! {
+                        <p class="status warning" role="status" data-testid="refresh-retry">
+                            {move || retry_words("Refresh failed", &r, flow.now.get())}
+                        </p>
+                    })}
+                    {s.memory_only.then(|| view! {
+                        <p class="note" data-testid="memory-only-notice">
+                            "This browser refused to store the session, so it lives in this page's memory only: a reload signs you out."
+                        </p>
+                    })}
                     <div class="actions">
                         <button type="button" class="button secondary" data-testid="refresh"
-                            disabled=move || !can_refresh || flow.refreshing.get()
-                            on:click=move |_| { if let Some(c) = config() { flow.refresh(c) } }>
-                            {move || if flow.refreshing.get() { "Refreshing…" } else { "Refresh tokens" }}
+                            disabled=!can_refresh || running
+                            on:click=move |_| flow.refresh()>
+                            {if running { "Refreshing…" } else { "Refresh tokens" }}
                         </button>
                         <button type="button" class="button primary" data-testid="sign-out"
-                            on:click=move |_| { if let Some(c) = config() { flow.sign_out(c) } }>
+                            on:click=move |_| flow.sign_out()>
                             "Sign out"
                         </button>
                     </div>
@@ -219,11 +224,11 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
                 .into_any()
             }
             state => {
-                let busy = matches!(state, AuthState::Working(_));
+                let busy = matches!(state, AuthState::Working(_) | AuthState::Starting);
                 view! {
                     <button type="button" class="button primary big" data-testid="sign-in"
-                        disabled=move || busy || loading() || config().is_none()
-                        on:click=move |_| { if let Some(c) = config() { flow.sign_in(&c) } }>
+                        disabled=move || busy || loading() || !ready()
+                        on:click=move |_| flow.sign_in(settings)>
                         "Sign in with the Hosted UI"
                     </button>
                 }
@@ -236,28 +241,45 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
 /// Stage 2's body: the timeline and the state of the sign-in.
 #[component]
 pub fn CallbackStatus(flow: Flow) -> impl IntoView {
+    let timeline = flow.driver.timeline;
     view! {
         <ol class="timeline" data-testid="timeline" aria-live="polite">
-            {move || flow.timeline.get().into_iter().map(|step| view! {
-                <li class=if step.ok { "ok" } else { "failed" }>
-                    <span class="mark" aria-hidden="true">{if step.ok { "✓" } else { "✗" }}</span>
-                    <span class="visually-hidden">{if step.ok { "Done: " } else { "Failed: " }}</span>
-                    {step.text}
-                    {step.detail.map(|d| view! { <span class="detail">{d}</span> })}
-                </li>
+            {move || timeline.get().iter().map(|m| {
+                let (ok, text, detail) = describe(m);
+                view! {
+                    <li class=if ok { "ok" } else { "failed" }>
+                        <span class="mark" aria-hidden="true">{if ok { "✓" } else { "✗" }}</span>
+                        <span class="visually-hidden">{if ok { "Done: " } else { "Failed: " }}</span>
+                        {text}
+                        {detail.map(|d| view! { <span class="detail">{d}</span> })}
+                    </li>
+                }
             }).collect_view()}
         </ol>
-        {move || match flow.state.get() {
-            AuthState::Working(what) => Some(view! {
+        {move || {
+            let working = |what: String| Some(view! {
                 <p class="status working" role="status" data-testid="auth-working"><span class="spinner" aria-hidden="true"></span>{what}</p>
-            }.into_any()),
-            AuthState::Failed(e) => Some(view! {
-                <p class="status error" role="alert" data-testid="auth-error">{e}</p>
-            }.into_any()),
-            AuthState::Rejected { reason, .. } => Some(view! {
-                <p class="status error" role="alert" data-testid="auth-error">{reason}</p>
-            }.into_any()),
-            _ => None,
+            }.into_any());
+            let error = |text: String| Some(view! {
+                <p class="status error" role="alert" data-testid="auth-error">{text}</p>
+            }.into_any());
+            match flow.state.get() {
+                AuthState::Starting => working("Starting…".into()),
+                AuthState::Working(Work::Redirecting) => working("Going to the Hosted UI…".into()),
+                AuthState::Working(Work::ExchangingCode { retry: None }) => working("Exchanging the code for tokens…".into()),
+                AuthState::Working(Work::ExchangingCode { retry: Some(r) }) => working(retry_words("The code exchange failed", &r, flow.now.get())),
+                AuthState::Working(Work::Verifying { retry: None, .. }) => working("Checking the tokens' signatures and claims…".into()),
+                AuthState::Working(Work::Verifying { retry: Some(r), .. }) => working(format!(
+                    "The tokens are not verified yet. {}",
+                    retry_words("The keys could not be fetched", &r, flow.now.get())
+                )),
+                AuthState::Failed { error: e, .. } => error(e.to_string()),
+                AuthState::SignedOut(SignedOutReason::Refused(e)) => error(e.to_string()),
+                AuthState::SignedOut(SignedOutReason::Expired) => error(
+                    "The tokens expired and this session has no refresh token (the implicit flow never gets one). Sign in again.".into(),
+                ),
+                AuthState::SignedOut(_) | AuthState::SignedIn(_) => None,
+            }
         }}
     }
 }

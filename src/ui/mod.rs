@@ -6,7 +6,7 @@ mod settings;
 mod stages;
 mod tokens;
 
-pub use flow::{AuthState, Flow};
+pub use flow::Flow;
 pub use settings::{SettingsPanel, SettingsState};
 pub use stages::Stages;
 
@@ -24,25 +24,16 @@ pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
         Err(e) => (Default::default(), Some(e)),
     };
     let state = SettingsState::new(&web::page_url(), overrides);
-    state.storage_error.set(storage_error);
+    state
+        .storage_error
+        .set(storage_error.map(|e| e.to_string()));
     let flow = Flow::new();
     flow.begin(state, callback);
+    // Countdowns only: refreshes are the session machine's, on its own timer.
     let _ = set_interval_with_handle(
         move || flow.now.set(web::now()),
         std::time::Duration::from_secs(1),
     );
-    // Refresh shortly before the access token expires.
-    Effect::new(move |_| {
-        let now = flow.now.get();
-        let due = flow
-            .state
-            .with(|s| s.session().is_some_and(|s| s.refresh_due(now)));
-        if due {
-            if let Ok(config) = state.config() {
-                flow.refresh(config);
-            }
-        }
-    });
 
     let settings_open = RwSignal::new(false);
     // Escape closes the panel, wherever focus is.

@@ -93,7 +93,7 @@ pub fn SettingsPanel(
                     "Saved in this browser. It applies from the next sign-in.".into(),
                 ));
             }
-            Err(e) => notice.set(Some(e)),
+            Err(e) => notice.set(Some(e.to_string())),
         }
     };
     let reset = move |_| {

@@ -1,24 +1,24 @@
 //! Stage 3: the ID and access tokens, decoded and explained. Every value is rendered as text.
 
-use super::flow::{AuthState, Flow};
-use super::SettingsState;
-use crate::auth::claims::{SignatureStatus, TokenKind};
+use super::flow::{tokens_of, Flow};
+use crate::auth::claims::TokenKind;
 use crate::auth::explain::{claim_meaning, header_meaning, is_time_claim, relative};
+use crate::auth::machine::AuthState;
+use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
 use crate::auth::CLOCK_LEEWAY_SECS;
-use crate::web::signin::TokenReport;
 use leptos::prelude::*;
 use serde_json::Value;
 
 #[component]
-pub fn TokensView(settings: SettingsState, flow: Flow) -> impl IntoView {
+pub fn TokensView(flow: Flow) -> impl IntoView {
     view! {
-        {move || match flow.state.get().tokens().cloned() {
-            Some(tokens) => view! {
+        {move || match flow.state.with(tokens_of) {
+            Some((tokens, offset)) => view! {
                 <div class="token-grid">
-                    <TokenCard report=tokens.id now=flow.now />
-                    <TokenCard report=tokens.access now=flow.now />
+                    <TokenCard report=tokens.id now=flow.now offset />
+                    <TokenCard report=tokens.access now=flow.now offset />
                 </div>
-                <UserInfo settings flow />
+                <UserInfo flow />
             }
             .into_any(),
             None => view! {
@@ -36,7 +36,7 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// `toLocaleString()` of a time in seconds since the epoch.
+/// `toLocaleString()` of a time in seconds since the epoch (this computer's clock).
 fn local_time(secs: i64) -> String {
     String::from(
         js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0))
@@ -44,8 +44,11 @@ fn local_time(secs: i64) -> String {
     )
 }
 
+/// `offset`: the issuer's clock minus this computer's, so times read right on a wrong clock.
 #[component]
-fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
+fn TokenCard(report: TokenReport, now: RwSignal<i64>, offset: i64) -> impl IntoView {
+    let now = move || now.get() + offset;
+    let local_time = move |t: i64| local_time(t - offset);
     let kind = report.kind;
     let id = match kind {
         TokenKind::Id => "id-token",
@@ -56,16 +59,22 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
         TokenKind::Access => "Access token",
     };
     let valid = report.is_valid();
-    let verdict = match &report.verdict {
-        Ok(()) => "Verified".to_owned(),
-        Err(e) => format!("Rejected: {e}"),
+    let pending = report.is_pending();
+    let (badge_class, badge) = match &report.verdict {
+        Verdict::Valid => ("badge ok", "Verified"),
+        Verdict::Pending => ("badge pending", "Not yet verified"),
+        Verdict::Rejected(_) => ("badge bad", "Rejected"),
     };
+    let verdict = report.rejection().map(|e| format!("Rejected: {e}"));
     let signature = match &report.signature {
         SignatureStatus::Valid { kid } => {
             format!("RS256 signature valid (WebCrypto), key {kid} from the user pool's JWKS")
         }
         SignatureStatus::Invalid { kid } => format!("Signature INVALID for key {kid}"),
         SignatureStatus::NotChecked(why) => format!("Signature not checked: {why}"),
+        SignatureStatus::Pending => {
+            "Signature not checked yet: waiting for the user pool's keys".into()
+        }
     };
     let exp = report
         .decoded
@@ -85,19 +94,17 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
         }
     };
     view! {
-        <article class="token-card" class:rejected=!valid data-testid=id aria-labelledby=format!("{id}-title")>
+        <article class="token-card" class:rejected=!valid && !pending data-testid=id aria-labelledby=format!("{id}-title")>
             <header class="token-head">
                 <h3 id=format!("{id}-title")>{title}</h3>
-                <span class=if valid { "badge ok" } else { "badge bad" } data-testid=format!("{id}-verdict")>
-                    {if valid { "Verified" } else { "Rejected" }}
-                </span>
+                <span class=badge_class data-testid=format!("{id}-verdict")>{badge}</span>
             </header>
-            {(!valid).then(|| view! { <p class="verdict bad" data-testid=format!("{id}-reason")>{verdict.clone()}</p> })}
+            {verdict.map(|v| view! { <p class="verdict bad" data-testid=format!("{id}-reason")>{v}</p> })}
             <p class="signature" data-testid=format!("{id}-signature")>{signature}</p>
             {exp.map(|exp| view! {
                 <p class="expiry" data-testid=format!("{id}-expiry")>
                     {move || {
-                        let now = now.get();
+                        let now = now();
                         if now < exp { format!("Expires {} ({})", relative(exp, now), local_time(exp)) }
                         else { format!("Expired {} ({})", relative(exp, now), local_time(exp)) }
                     }}
@@ -120,7 +127,7 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
                     {claims.into_iter().map(|(k, v)| {
                         let shown = value_text(&v);
                         let when = v.as_i64().filter(|_| is_time_claim(&k)).map(|t| {
-                            move || format!("{} · {}", local_time(t), relative(t, now.get()))
+                            move || format!("{} · {}", local_time(t), relative(t, now()))
                         });
                         view! {
                             <tr data-claim=k.clone()>
@@ -152,21 +159,27 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>) -> impl IntoView {
 }
 
 #[component]
-fn UserInfo(settings: SettingsState, flow: Flow) -> impl IntoView {
-    let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn { .. });
+fn UserInfo(flow: Flow) -> impl IntoView {
+    let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn(_));
     view! {
         <Show when=signed_in>
             <div class="userinfo">
                 <button type="button" class="button secondary" data-testid="userinfo"
-                    on:click=move |_| { if let Ok(c) = settings.config() { flow.load_user_info(c) } }>
+                    on:click=move |_| flow.load_user_info()>
                     "Call /oauth2/userInfo with the access token"
                 </button>
                 {move || flow.user_info.get().map(|answer| match answer {
-                    Ok((status, body)) => view! {
-                        <p class="muted">{format!("HTTP {status}")}</p>
-                        <pre class="json" data-testid="userinfo-body">{body}</pre>
-                    }.into_any(),
-                    Err(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+                    Ok(answer) => {
+                        let body = serde_json::from_str::<Value>(&answer.body)
+                            .ok()
+                            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                            .unwrap_or(answer.body);
+                        view! {
+                            <p class="muted">{format!("HTTP {}", answer.status)}</p>
+                            <pre class="json" data-testid="userinfo-body">{body}</pre>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="status error" role="alert">{format!("userInfo could not be reached ({e})")}</p> }.into_any(),
                 })}
             </div>
         </Show>

@@ -1,6 +1,7 @@
 //! Sending a dragons API request from the browser and reading back all it lets us see.
 
 use crate::api::ApiRequest;
+use crate::auth::http::REQUEST_TIMEOUT_MS;
 use gloo_net::http::{Method, RequestBuilder};
 
 /// What came back: the status, the headers the browser exposes, the body, the time taken.
@@ -25,14 +26,7 @@ pub async fn send(request: &ApiRequest) -> ApiAnswer {
     for (k, v) in &request.headers {
         builder = builder.header(k, v);
     }
-    let sent = match &request.body {
-        Some(body) => match builder.body(body.clone()) {
-            Ok(r) => r.send().await,
-            Err(e) => Err(e),
-        },
-        None => builder.send().await,
-    };
-    match sent {
+    match super::http::fetch(builder, request.body.clone(), REQUEST_TIMEOUT_MS).await {
         Ok(response) => ApiAnswer {
             status: Some(response.status()),
             headers: response.headers().entries().collect(),

@@ -2,8 +2,9 @@
 //! The query string is never read for configuration: a link must not be able to send tokens
 //! elsewhere (security checklist row 20).
 
+use crate::auth::http::REQUEST_TIMEOUT_MS;
 use crate::config::RawConfig;
-use gloo_net::http::Request;
+use gloo_net::http::RequestBuilder;
 
 /// What became of `config.json`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,7 +20,8 @@ pub enum FileStatus {
 pub const CONFIG_PATH: &str = "config.json";
 
 pub async fn fetch_config_file() -> (RawConfig, FileStatus) {
-    let response = match Request::get(CONFIG_PATH).send().await {
+    let request = RequestBuilder::new(CONFIG_PATH);
+    let response = match super::http::fetch(request, None, REQUEST_TIMEOUT_MS).await {
         Ok(r) => r,
         Err(e) => {
             return (

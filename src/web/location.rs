@@ -2,6 +2,7 @@
 //! any request goes out (security checklist row 16).
 
 use crate::auth::callback::CallbackParams;
+use crate::auth::error::BrowserError;
 
 /// If this page load is a sign-in callback, take its parameters and replace the address with
 /// the bare page URL (origin + path), so the code or tokens are not left in the URL, the
@@ -27,10 +28,11 @@ pub fn take_callback() -> Option<CallbackParams> {
 }
 
 /// Leave for another page (the Hosted UI).
-pub fn navigate(url: &str) -> Result<(), String> {
+pub fn navigate(url: &str) -> Result<(), BrowserError> {
+    let refused = || BrowserError::NavigationRefused(url.to_owned());
     web_sys::window()
-        .ok_or("no window")?
+        .ok_or_else(refused)?
         .location()
         .assign(url)
-        .map_err(|_| "the browser refused to navigate".to_owned())
+        .map_err(|_| refused())
 }

@@ -4,9 +4,9 @@
 pub mod api;
 pub mod config_source;
 pub mod crypto;
+pub mod driver;
 pub mod http;
 pub mod location;
-pub mod signin;
 pub mod storage;
 
 /// The page's own URL (`location.href`), or "" where there is no window.

@@ -1,66 +1,61 @@
 //! Browser storage. Every key the app uses is named here, in one place.
 
+use crate::auth::error::StorageError;
+use crate::auth::pending::PendingLogin;
+use crate::auth::session::Session;
 use crate::config::RawConfig;
-use gloo_storage::{LocalStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 
 /// The Settings panel's saved overrides (never tokens: those never go to localStorage).
 pub const SETTINGS_KEY: &str = "dragons-login.settings.v1";
+/// The sign-in in progress (sessionStorage: this tab only, gone when it closes).
+pub const PENDING_KEY: &str = "dragons-login.pending.v2";
+/// The signed-in session's tokens (sessionStorage; never localStorage or cookies).
+pub const SESSION_KEY: &str = "dragons-login.session.v2";
+/// The person's choice of where tokens live: `memory` (gone on reload) or, by default,
+/// sessionStorage. A preference, not a token, so it is kept in localStorage.
+pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
 
 /// The overrides a person saved, or why they could not be read. Unreadable overrides are
 /// reported and left in place for the person to reset; they are never silently dropped.
-pub fn load_overrides() -> Result<RawConfig, String> {
+pub fn load_overrides() -> Result<RawConfig, StorageError> {
     let text = match LocalStorage::raw().get_item(SETTINGS_KEY) {
         Ok(Some(text)) => text,
         Ok(None) => return Ok(RawConfig::default()),
-        Err(_) => return Err("the browser refused access to localStorage".into()),
+        Err(_) => return Err(StorageError::LocalUnavailable),
     };
-    RawConfig::from_json(&text).map_err(|e| {
-        format!("your saved settings could not be read ({e}); press Reset to clear them")
-    })
+    RawConfig::from_json(&text).map_err(|e| StorageError::UnreadableSettings(e.to_string()))
 }
 
-pub fn save_overrides(overrides: &RawConfig) -> Result<(), String> {
+pub fn save_overrides(overrides: &RawConfig) -> Result<(), StorageError> {
     if overrides.is_empty() {
         LocalStorage::delete(SETTINGS_KEY);
         return Ok(());
     }
     LocalStorage::raw()
         .set_item(SETTINGS_KEY, &overrides.to_json())
-        .map_err(|_| {
-            "the browser refused to save to localStorage (private mode or full?)".to_owned()
-        })
+        .map_err(|_| StorageError::LocalFull)
 }
 
 pub fn clear_overrides() {
     LocalStorage::delete(SETTINGS_KEY);
 }
 
-/// The sign-in in progress (sessionStorage: this tab only, gone when it closes).
-pub const PENDING_KEY: &str = "dragons-login.pending.v1";
-/// The signed-in session's tokens (sessionStorage; never localStorage or cookies).
-pub const SESSION_KEY: &str = "dragons-login.session.v1";
-
-use crate::auth::pending::PendingLogin;
-use crate::auth::session::Session;
-use gloo_storage::SessionStorage;
-
-pub fn save_pending(pending: &PendingLogin) -> Result<(), String> {
+pub fn save_pending(pending: &PendingLogin) -> Result<(), StorageError> {
     SessionStorage::raw()
         .set_item(PENDING_KEY, &pending.to_json())
-        .map_err(|_| "the browser refused to use sessionStorage, which sign-in needs".to_owned())
+        .map_err(|_| StorageError::SessionUnavailable)
 }
 
-/// Take the pending sign-in out of storage: it can be used once only.
-pub fn take_pending() -> Option<PendingLogin> {
-    let storage = SessionStorage::raw();
-    let text = storage.get_item(PENDING_KEY).ok().flatten();
-    let _ = storage.remove_item(PENDING_KEY);
-    text.and_then(|t| PendingLogin::from_json(&t))
+/// The pending sign-in, if any (the session machine says when to forget it).
+pub fn load_pending() -> Option<PendingLogin> {
+    let text = SessionStorage::raw().get_item(PENDING_KEY).ok().flatten()?;
+    PendingLogin::from_json(&text)
 }
 
-/// The person's choice of where tokens live: `memory` (gone on reload) or, by default,
-/// sessionStorage. A preference, not a token, so it is kept in localStorage.
-pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
+pub fn forget_pending() {
+    let _ = SessionStorage::raw().remove_item(PENDING_KEY);
+}
 
 pub fn memory_only() -> bool {
     LocalStorage::raw()
@@ -80,10 +75,15 @@ pub fn set_memory_only(on: bool) {
     }
 }
 
-pub fn save_session(session: &Session) {
-    if !memory_only() {
-        let _ = SessionStorage::raw().set_item(SESSION_KEY, &session.to_json());
+/// Keep the session for a reload (unless the person chose memory only). `Err`: the browser
+/// refused (storage disabled or full), so it lives in memory only.
+pub fn save_session(session: &Session) -> Result<(), StorageError> {
+    if memory_only() {
+        return Ok(());
     }
+    SessionStorage::raw()
+        .set_item(SESSION_KEY, &session.to_json())
+        .map_err(|_| StorageError::SessionUnavailable)
 }
 
 /// The stored session, if any and readable; an unreadable one is removed.

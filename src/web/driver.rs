@@ -1,0 +1,146 @@
+//! The session machine's driver: feeds it events with the browser's clock, performs the effects
+//! it returns (fetch, WebCrypto, storage, navigation) and feeds the results back, and wakes it
+//! when it asked. It decides nothing.
+
+use super::{crypto, http, location, now_ms, storage};
+use crate::auth::callback::CallbackParams;
+use crate::auth::machine::{AuthState, Effect, Event, Machine, Milestone};
+use crate::auth::pending::Randomness;
+use crate::config::Config;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// A `Copy` handle made once at the app root: the machine, the state it shows, its timeline.
+#[derive(Clone, Copy)]
+pub struct Driver {
+    machine: StoredValue<Machine>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+    pub state: RwSignal<AuthState>,
+    pub timeline: RwSignal<Vec<Milestone>>,
+}
+
+impl Driver {
+    pub fn new() -> Driver {
+        let seed = crypto::random_bytes::<8>()
+            .map(u64::from_le_bytes)
+            .unwrap_or_else(|_| now_ms() as u64);
+        Driver {
+            machine: StoredValue::new(Machine::new(seed)),
+            timer: StoredValue::new(None),
+            state: RwSignal::new(AuthState::Starting),
+            timeline: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// The page loaded: a callback (already wiped from the address bar) or a saved session.
+    /// Needs no configuration: a pending sign-in and a session carry their own.
+    pub fn start(self, callback: Option<CallbackParams>) {
+        let pending = callback.as_ref().and_then(|_| storage::load_pending());
+        let saved = storage::load_session();
+        self.handle(Event::Start {
+            callback,
+            pending,
+            saved,
+        });
+    }
+
+    pub fn sign_in(self, config: Config) {
+        let random = (|| {
+            Ok::<_, crate::auth::error::BrowserError>(Randomness {
+                state: crypto::random_bytes()?,
+                nonce: crypto::random_bytes()?,
+                verifier: crypto::random_bytes()?,
+            })
+        })();
+        match random {
+            Ok(random) => self.handle(Event::SignIn {
+                config: Box::new(config),
+                random,
+            }),
+            Err(e) => self.state.set(AuthState::Failed {
+                error: e.into(),
+                tokens: None,
+            }),
+        }
+    }
+
+    pub fn handle(self, event: Event) {
+        let now = now_ms();
+        let Some(effects) = self.machine.try_update_value(|m| m.handle(now, event)) else {
+            return;
+        };
+        self.state.set(self.machine.with_value(|m| m.state()));
+        for effect in effects {
+            self.perform(effect);
+        }
+        self.schedule();
+    }
+
+    /// Feed `event` after the current effects are done (keeps their order).
+    fn later(self, event: Event) {
+        spawn_local(async move { self.handle(event) });
+    }
+
+    fn perform(self, effect: Effect) {
+        match effect {
+            Effect::Send { id, request } => spawn_local(async move {
+                let result = http::send(&request).await;
+                self.handle(Event::Answer { id, result });
+            }),
+            Effect::Verify {
+                id,
+                key,
+                signed,
+                signature,
+            } => spawn_local(async move {
+                let result = crypto::verify_rs256(&key, signed.0.as_bytes(), &signature).await;
+                self.handle(Event::Signature { id, result });
+            }),
+            Effect::Navigate(url) => {
+                // A refused navigation leaves the page as it is; the state says what happened.
+                let _ = location::navigate(&url);
+            }
+            Effect::SavePending(pending) => {
+                self.later(Event::PendingSaved(storage::save_pending(&pending)))
+            }
+            Effect::ForgetPending => storage::forget_pending(),
+            Effect::SaveSession(session) => {
+                if storage::save_session(&session).is_err() {
+                    self.later(Event::SessionNotSaved);
+                }
+            }
+            Effect::ClearSession => storage::clear_auth(),
+            Effect::Note(milestone) => {
+                let verified = matches!(milestone, Milestone::Verified { .. });
+                self.timeline.update(|t| t.push(milestone));
+                if verified {
+                    super::mark_verified();
+                }
+            }
+        }
+    }
+
+    /// One timer, set to when the machine next wants to be woken.
+    fn schedule(self) {
+        if let Some(handle) = self.timer.get_value() {
+            handle.clear();
+        }
+        let next = self.machine.with_value(|m| m.next_wake());
+        let handle = next.and_then(|at| {
+            let delay = at.saturating_sub(now_ms()).clamp(0, i64::from(i32::MAX)) as u64;
+            set_timeout_with_handle(
+                move || self.handle(Event::Wake),
+                Duration::from_millis(delay),
+            )
+            .ok()
+        });
+        self.timer.set_value(handle);
+    }
+}
+
+impl Default for Driver {
+    fn default() -> Self {
+        Driver::new()
+    }
+}
