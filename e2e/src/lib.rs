@@ -37,6 +37,32 @@ pub fn workspace_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// A copy of the built site with the test hooks (`e2e/assets/e2e-hooks.js`: a shifted clock,
+/// refused or hanging fetches, set from localStorage) loaded before the app. Keep the returned
+/// directory alive while the site is served.
+pub fn dist_with_test_hooks() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().expect("a temporary site directory");
+    let dist = dist_dir();
+    for entry in std::fs::read_dir(&dist).expect("read dist/") {
+        let path = entry.expect("a dist/ entry").path();
+        if path.is_file() {
+            let to = copy.path().join(path.file_name().unwrap_or_default());
+            std::fs::copy(&path, to).expect("copy a dist/ file");
+        }
+    }
+    let hooks = workspace_root().join("e2e/assets/e2e-hooks.js");
+    std::fs::copy(hooks, copy.path().join("e2e-hooks.js")).expect("copy the test hooks");
+    let index = copy.path().join("index.html");
+    let html = std::fs::read_to_string(&index).expect("read index.html");
+    let html = html.replacen(
+        "<head>",
+        "<head>\n    <script src=\"./e2e-hooks.js\"></script>",
+        1,
+    );
+    std::fs::write(index, html).expect("write index.html");
+    copy
+}
+
 /// Where tests save screenshots for the README.
 pub fn screenshot_path(name: &str) -> PathBuf {
     workspace_root().join("docs/screenshots").join(name)

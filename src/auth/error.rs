@@ -91,16 +91,14 @@ impl AuthError {
 
 /// A duration in words for people: "45 s", "12 min", "3 h 20 min", "2 days".
 pub fn duration(secs: u64) -> String {
-    match secs {
-        0..=89 => format!("{secs} s"),
-        90..=5399 => format!("{} min", (secs + 30) / 60),
-        5400..=172_799 => {
-            let minutes = (secs + 30) / 60;
-            match minutes % 60 {
-                0 => format!("{} h", minutes / 60),
-                m => format!("{} h {m} min", minutes / 60),
-            }
-        }
+    if secs < 90 {
+        return format!("{secs} s");
+    }
+    let minutes = (secs + 30) / 60;
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) if h < 48 => format!("{h} h"),
+        (h, m) if h < 48 => format!("{h} h {m} min"),
         _ => format!("{} days", (secs + 43_200) / 86_400),
     }
 }
@@ -116,6 +114,7 @@ mod tests {
         assert_eq!(duration(3400), "57 min");
         assert_eq!(duration(3 * 3600 + 20 * 60), "3 h 20 min");
         assert_eq!(duration(7200), "2 h");
+        assert_eq!(duration(3599), "1 h", "a measured hour is an hour");
         assert_eq!(duration(3 * 86_400), "3 days");
     }
 

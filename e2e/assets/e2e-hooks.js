@@ -1,0 +1,34 @@
+// Test hooks for the end-to-end suite, injected into a COPY of dist/ by the harness only
+// (never shipped). Before the app loads, from localStorage:
+//   e2e.clockShiftMs  shift Date by this many ms (a browser clock that is wrong)
+//   e2e.fetch         {"<url part>": "refuse" | "hang"}: fetches to matching URLs fail as a
+//                     refused connection does, or never answer (and ignore their abort signal)
+(() => {
+  const shift = Number(localStorage.getItem('e2e.clockShiftMs') || 0);
+  if (shift) {
+    const RealDate = Date;
+    class ShiftedDate extends RealDate {
+      constructor(...args) {
+        super(...(args.length ? args : [RealDate.now() + shift]));
+      }
+      static now() {
+        return RealDate.now() + shift;
+      }
+    }
+    window.Date = ShiftedDate;
+  }
+  const realFetch = window.fetch.bind(window);
+  window.__e2eFetches = [];
+  window.fetch = (input, init) => {
+    const url = String((input && input.url) || input);
+    window.__e2eFetches.push(url);
+    const rules = JSON.parse(localStorage.getItem('e2e.fetch') || '{}');
+    for (const [part, how] of Object.entries(rules)) {
+      if (url.includes(part)) {
+        if (how === 'hang') return new Promise(() => {});
+        return Promise.reject(new TypeError('Failed to fetch'));
+      }
+    }
+    return realFetch(input, init);
+  };
+})();

@@ -1,0 +1,175 @@
+//! The session in a hostile field: a wrong browser clock, a refused token endpoint, unreachable
+//! keys, a hanging revoke, Settings edited mid-session. The release build against the local
+//! stack, with the test hooks (a shifted `Date`, refused or hanging fetches) loaded before the
+//! app.
+
+use dragons_e2e::{dist_with_test_hooks, Harness, WAIT};
+use std::time::{Duration, Instant};
+
+async fn hooked() -> (Harness, tempfile::TempDir) {
+    let site = dist_with_test_hooks();
+    let dir = site.path().to_path_buf();
+    let h = Harness::with_stack(|c| c.site_dir = Some(dir)).await;
+    (h, site)
+}
+
+/// Set a fetch rule (`{"<url part>": "refuse" | "hang"}`) for this page and later loads.
+async fn fetch_rules(h: &Harness, rules: serde_json::Value) {
+    h.js(&format!(
+        "localStorage.setItem('e2e.fetch', JSON.stringify({rules})); return true"
+    ))
+    .await;
+}
+
+async fn fetched(h: &Harness, part: &str) -> usize {
+    h.js(&format!(
+        "return window.__e2eFetches.filter(u => u.includes('{part}')).length"
+    ))
+    .await
+    .as_u64()
+    .unwrap_or_default() as usize
+}
+
+async fn has_saved_session(h: &Harness) -> bool {
+    h.js("return sessionStorage.getItem('dragons-login.session.v2') !== null")
+        .await
+        .as_bool()
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_browser_clock_an_hour_off_signs_in_and_does_not_refresh_in_a_loop() {
+    for (shift_ms, words) in [(3_600_000i64, "1 h ahead of"), (-3_600_000, "1 h behind")] {
+        let (h, _site) = hooked().await;
+        h.open("/").await;
+        h.js(&format!(
+            "localStorage.setItem('e2e.clockShiftMs', '{shift_ms}'); return true"
+        ))
+        .await;
+        h.client.refresh().await.unwrap();
+        h.sign_in_as("dragonrider").await;
+        h.text_becomes("access-token-verdict", |t| t == "Verified")
+            .await;
+        let timeline = h.text_becomes("timeline", |t| t.contains("clock is")).await;
+        assert!(timeline.contains(words), "{timeline}");
+        // The old app sent hundreds of refreshes in 20 s with the clock 3,400 s fast.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            fetched(&h, "/oauth2/token").await,
+            1,
+            "the code exchange only, no refresh"
+        );
+        let expiry = h.by_testid("id-token-expiry").await.text().await.unwrap();
+        assert!(
+            expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
+            "times read right on a wrong clock: {expiry}"
+        );
+        // A reload with the wrong clock keeps the session.
+        h.client.refresh().await.unwrap();
+        h.text_becomes("id-token-verdict", |t| t == "Verified")
+            .await;
+        h.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry_succeeds() {
+    let (h, _site) = hooked().await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    fetch_rules(&h, serde_json::json!({"/oauth2/token": "refuse"})).await;
+    h.by_testid("refresh").await.click().await.unwrap();
+    let retry = h
+        .text_becomes("refresh-retry", |t| t.contains("Retrying in"))
+        .await;
+    assert!(retry.contains("could not be reached"), "{retry}");
+    assert!(h.has_testid("signed-in-as").await, "still signed in");
+    assert!(has_saved_session(&h).await, "the refresh token is kept");
+    assert_eq!(
+        h.by_testid("id-token-verdict").await.text().await.unwrap(),
+        "Verified"
+    );
+    // The endpoint is back: the scheduled retry (about 2 s) succeeds by itself.
+    fetch_rules(&h, serde_json::json!({})).await;
+    h.text_becomes("timeline", |t| {
+        t.contains("Refreshed with the refresh token")
+    })
+    .await;
+    assert!(!h.has_testid("refresh-retry").await);
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn unreachable_keys_at_start_show_the_tokens_unverified_until_they_answer() {
+    let (h, _site) = hooked().await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    fetch_rules(&h, serde_json::json!({"jwks.json": "refuse"})).await;
+    h.client.refresh().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Not yet verified")
+        .await;
+    let working = h
+        .text_becomes("auth-working", |t| t.contains("Retrying in"))
+        .await;
+    assert!(working.contains("not verified yet"), "{working}");
+    assert!(has_saved_session(&h).await, "kept while the keys are away");
+    fetch_rules(&h, serde_json::json!({})).await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_next_sign_in() {
+    let (h, _site) = hooked().await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    let input = h.by_testid("setting-authDomain").await;
+    input.clear().await.unwrap();
+    input.send_keys("http://localhost:1").await.unwrap();
+    h.by_testid("settings-save").await.click().await.unwrap();
+    h.text_becomes("settings-notice", |t| t.contains("next sign-in"))
+        .await;
+    h.stack().advance_clock(2);
+    h.by_testid("refresh").await.click().await.unwrap();
+    h.text_becomes("timeline", |t| {
+        t.contains("Refreshed with the refresh token")
+    })
+    .await;
+    h.by_testid("userinfo").await.click().await.unwrap();
+    h.text_becomes("userinfo-body", |t| t.contains("dragonrider"))
+        .await;
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.by_testid("dragon-list").await;
+    assert_eq!(
+        fetched(&h, "localhost:1/").await,
+        0,
+        "no request to the new host"
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn a_hanging_revoke_does_not_hold_up_sign_out() {
+    let (h, _site) = hooked().await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    fetch_rules(&h, serde_json::json!({"/oauth2/revoke": "hang"})).await;
+    let started = Instant::now();
+    h.by_testid("sign-out").await.click().await.unwrap();
+    assert!(!has_saved_session(&h).await, "storage cleared at once");
+    // Back from Cognito's /logout, at the login button, within the revoke's 3 s and a bit.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = h.client.current_url().await.unwrap().to_string();
+        if url == h.url("/") && h.has_testid("sign-in").await {
+            break;
+        }
+        assert!(Instant::now() < deadline, "stuck at {url}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(8), "sign-out took {took:?}");
+    h.finish().await;
+}
