@@ -12,7 +12,7 @@
 use super::authorize::{authorize_url, logout_url};
 use super::callback::{handle_callback, CallbackError, CallbackParams, Next};
 use super::claims::{Expected, TokenKind};
-use super::error::{AuthError, KeysError, StorageError};
+use super::error::{AuthError, BrowserError, KeysError, StorageError};
 use super::http::{HttpAnswer, HttpRequest, HttpResult, RequestId};
 use super::jwks::{Jwk, Jwks};
 use super::pending::{PendingLogin, Randomness};
@@ -44,10 +44,11 @@ pub enum Event {
         pending: Option<PendingLogin>,
         saved: Option<Session>,
     },
-    /// The person pressed Sign in, with the configuration in force and fresh random bytes.
+    /// The person pressed Sign in, with the configuration in force and fresh random bytes (or
+    /// why the browser gave none).
     SignIn {
         config: Box<Config>,
-        random: Randomness,
+        random: Result<Randomness, BrowserError>,
     },
     /// Whether the pending sign-in could be saved (it must survive the trip to the Hosted UI).
     PendingSaved(Result<(), StorageError>),
@@ -549,10 +550,20 @@ impl Machine {
         }
     }
 
-    fn sign_in(&mut self, now: i64, config: &Config, random: Randomness, out: &mut Vec<Effect>) {
+    fn sign_in(
+        &mut self,
+        now: i64,
+        config: &Config,
+        random: Result<Randomness, BrowserError>,
+        out: &mut Vec<Effect>,
+    ) {
         if matches!(self.phase, Phase::SigningOut { .. }) {
             return;
         }
+        let random = match random {
+            Ok(random) => random,
+            Err(e) => return self.fail(Attempt::SignIn, e.into(), None, out),
+        };
         let (pending, pkce) = PendingLogin::start(config, random, now / 1000);
         let url = authorize_url(config, &pending, pkce.as_ref());
         out.push(Effect::SavePending(pending));

@@ -258,7 +258,7 @@ impl World {
     fn sign_in_with(&mut self, config: &Config) {
         self.feed(Event::SignIn {
             config: Box::new(config.clone()),
-            random: random(),
+            random: Ok(random()),
         });
         let pending = self.pending.clone().expect("the pending sign-in was saved");
         assert_eq!(self.navigated.len(), 1, "left for the Hosted UI");
@@ -411,7 +411,7 @@ fn implicit_flow_checks_nonce_and_at_hash_and_a_swapped_access_token_rejects_bot
     let mut w = World::new(Cognito::default());
     w.feed(Event::SignIn {
         config: Box::new(config("implicit", AUTH, "https://api.example/test")),
-        random: random(),
+        random: Ok(random()),
     });
     let pending = w.pending.clone().unwrap();
     let iat = T0 / 1000;
@@ -930,7 +930,7 @@ fn a_failed_or_refused_callback_clears_an_older_session() {
     w.sign_in("code");
     w.feed(Event::SignIn {
         config: Box::new(config("code", AUTH, "https://api.example/test")),
-        random: random(),
+        random: Ok(random()),
     });
     let pending = w.pending.clone().unwrap();
     w.m = Machine::new(1);
@@ -948,13 +948,32 @@ fn a_failed_or_refused_callback_clears_an_older_session() {
 }
 
 #[test]
+fn no_random_numbers_no_sign_in() {
+    let mut m = Machine::new(1);
+    let effects = m.handle(
+        T0,
+        Event::SignIn {
+            config: Box::new(config("code", AUTH, "https://api.example/test")),
+            random: Err(BrowserError::NoRandomness),
+        },
+    );
+    assert!(!effects
+        .iter()
+        .any(|e| matches!(e, Effect::SavePending(_) | Effect::Navigate(_))));
+    let AuthState::Failed { error, .. } = m.state() else {
+        panic!("{:?}", m.state())
+    };
+    assert!(error.to_string().contains("random numbers"), "{error}");
+}
+
+#[test]
 fn storage_refusing_the_pending_sign_in_stops_before_leaving() {
     let mut m = Machine::new(1);
     let effects = m.handle(
         T0,
         Event::SignIn {
             config: Box::new(config("code", AUTH, "https://api.example/test")),
-            random: random(),
+            random: Ok(random()),
         },
     );
     assert!(matches!(effects.as_slice(), [Effect::SavePending(_)]));
@@ -1063,7 +1082,7 @@ mod properties {
                     Step::SignIn => {
                         w.feed(Event::SignIn {
                             config: Box::new(config("code", AUTH, "https://api.example/test")),
-                            random: random(),
+                            random: Ok(random()),
                         });
                     }
                     Step::Reload => {

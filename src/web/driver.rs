@@ -47,22 +47,16 @@ impl Driver {
 
     pub fn sign_in(self, config: Config) {
         let random = (|| {
-            Ok::<_, crate::auth::error::BrowserError>(Randomness {
+            Ok(Randomness {
                 state: crypto::random_bytes()?,
                 nonce: crypto::random_bytes()?,
                 verifier: crypto::random_bytes()?,
             })
         })();
-        match random {
-            Ok(random) => self.handle(Event::SignIn {
-                config: Box::new(config),
-                random,
-            }),
-            Err(e) => self.state.set(AuthState::Failed {
-                error: e.into(),
-                tokens: None,
-            }),
-        }
+        self.handle(Event::SignIn {
+            config: Box::new(config),
+            random,
+        });
     }
 
     pub fn handle(self, event: Event) {
