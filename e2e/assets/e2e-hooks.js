@@ -3,7 +3,17 @@
 //   e2e.clockShiftMs  shift Date by this many ms (a browser clock that is wrong)
 //   e2e.fetch         {"<url part>": "refuse" | "hang"}: fetches to matching URLs fail as a
 //                     refused connection does, or never answer (and ignore their abort signal)
+//   e2e.sessionStorageFull  "1": sessionStorage refuses to store the app's session (quota)
 (() => {
+  if (localStorage.getItem('e2e.sessionStorageFull') === '1') {
+    const realSetItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (key, value) {
+      if (this === window.sessionStorage && String(key).startsWith('dragons-login.session')) {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return realSetItem.call(this, key, value);
+    };
+  }
   const shift = Number(localStorage.getItem('e2e.clockShiftMs') || 0);
   if (shift) {
     const RealDate = Date;

@@ -39,7 +39,12 @@ async fn has_saved_session(h: &Harness) -> bool {
 
 #[tokio::test]
 async fn a_browser_clock_an_hour_off_signs_in_and_does_not_refresh_in_a_loop() {
-    for (shift_ms, words) in [(3_600_000i64, "1 h ahead of"), (-3_600_000, "1 h behind")] {
+    for (shift_ms, words) in [
+        (3_600_000i64, "1 h ahead of"),
+        (-3_600_000, "1 h behind"),
+        (300_000, "5 min ahead of"),
+        (-300_000, "5 min behind"),
+    ] {
         let (h, _site) = hooked().await;
         h.open("/").await;
         h.js(&format!(
@@ -171,5 +176,27 @@ async fn a_hanging_revoke_does_not_hold_up_sign_out() {
     }
     let took = started.elapsed();
     assert!(took < Duration::from_secs(8), "sign-out took {took:?}");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn storage_that_refuses_the_session_keeps_it_in_memory_with_a_notice() {
+    let (h, _site) = hooked().await;
+    h.open("/").await;
+    h.js("localStorage.setItem('e2e.sessionStorageFull', '1'); return true")
+        .await;
+    h.client.refresh().await.unwrap();
+    h.sign_in_as("dragonrider").await;
+    let notice = h
+        .by_testid("memory-only-notice")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("memory only"), "{notice}");
+    assert!(!has_saved_session(&h).await);
+    // Signed in all the same: the API takes the token.
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.by_testid("dragon-list").await;
     h.finish().await;
 }

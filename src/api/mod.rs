@@ -85,13 +85,37 @@ pub enum Filter {
     Family(String),
 }
 
-/// A request as the inspector shows it and the shell sends it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A request as the inspector shows it and the shell sends it. `Debug` hides the
+/// `Authorization` value (a token).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ApiRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<String>,
+}
+
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                let shown = if k.eq_ignore_ascii_case("authorization") {
+                    "[redacted]"
+                } else {
+                    v.as_str()
+                };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl ApiRequest {
@@ -293,6 +317,11 @@ mod tests {
             "raw, as the authorizer reads it"
         );
         assert!(!r.url.contains("eyJ"), "never in the query string");
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("[redacted]") && !shown.contains("eyJ"),
+            "{shown}"
+        );
         let r = list_request(API, None, &Filter::Name(" Smaug & co ".into()));
         assert_eq!(r.url, format!("{API}/dragons?dragonName=Smaug+%26+co"));
         assert_eq!(r.authorization(), None);
