@@ -307,13 +307,6 @@ pub struct Config {
     pub api_token: ApiToken,
 }
 
-impl Config {
-    /// `<issuer>/.well-known/jwks.json`
-    pub fn jwks_uri(&self) -> String {
-        format!("{}/.well-known/jwks.json", self.issuer)
-    }
-}
-
 /// The built-in defaults as a `RawConfig`, with the redirect and sign-out URLs set to the page
 /// the app runs on (`origin` + `path`, no query or fragment).
 pub fn default_raw(page_url: &str) -> RawConfig {
@@ -639,7 +632,7 @@ mod tests {
         assert_eq!(c.flow, Flow::Code);
         assert_eq!(c.api_token, ApiToken::Id);
         assert_eq!(
-            c.jwks_uri(),
+            crate::auth::session::Binding::of(&c).jwks_uri(),
             format!("{}/.well-known/jwks.json", defaults::ISSUER)
         );
     }

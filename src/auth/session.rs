@@ -108,11 +108,6 @@ impl Session {
         Some(before_expiry.max(half_life))
     }
 
-    /// The issuer's time now (seconds), from this computer's time and the measured offset.
-    pub fn issuer_now(&self, now_ms: i64) -> i64 {
-        (now_ms / 1000).saturating_add(self.clock_offset)
-    }
-
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -161,7 +156,6 @@ pub(crate) mod tests {
         let s = session(10_000, 13_600, -3600, 13_600_000);
         assert_eq!(s.expires_at(), 17_200_000);
         assert_eq!(s.refresh_due_at(), Some(17_200_000 - 300_000));
-        assert_eq!(s.issuer_now(13_600_000), 10_000);
     }
 
     #[test]

@@ -238,10 +238,6 @@ impl Verified {
             .into_iter()
             .find_map(|r| r.rejection().map(|why| (r.kind, why.clone())))
     }
-
-    pub fn reports_mut(&mut self) -> [&mut TokenReport; 2] {
-        [&mut self.id, &mut self.access]
-    }
 }
 
 #[cfg(test)]
