@@ -176,6 +176,10 @@ pub enum Diagnosis {
     Expired,
     /// 403 `{"message":"Missing Authentication Token"}`: wrong URL, method or stage.
     WrongUrl,
+    /// The same mistake with an `Authorization` header sent: 403 "Authorization header
+    /// requires 'Credential' parameter…" (or "…not a valid key=value pair…" for `Bearer`),
+    /// which echoes the token.
+    WrongUrlWithToken,
     Forbidden,
     BadRequest,
     ServerError,
@@ -193,6 +197,7 @@ impl Diagnosis {
             Diagnosis::Unauthorized => "401 Unauthorized: API Gateway's Cognito authorizer refused the token before your code ran: none was sent, it is not the kind this method wants (a REST API method without OAuth scopes accepts only ID tokens; with scopes, only access tokens holding one), its signature does not match (altered), or it comes from another user pool.",
             Diagnosis::Expired => "401 \"The incoming token has expired\": the token's exp has passed. Refresh the tokens and call again.",
             Diagnosis::WrongUrl => "403 \"Missing Authentication Token\": API Gateway has no such resource or method here. Despite the words, it is not about tokens: check apiBaseUrl (the stage name, e.g. /test) and the path.",
+            Diagnosis::WrongUrlWithToken => "403 \"Authorization header requires 'Credential' parameter…\": wrong URL, stage or method. API Gateway found no such resource or method, took the Authorization header for an AWS signature and never looked at the token, which is fine. Check apiBaseUrl (the stage name, e.g. /test), the path and the method. (The answer echoes the token: it is masked here.)",
             Diagnosis::Forbidden => "403 Forbidden: the request was understood but refused.",
             Diagnosis::BadRequest => "400: the API refused the request body; check the fields.",
             Diagnosis::ServerError => "5xx: the API or its integration failed; try again, then check its logs.",
@@ -225,6 +230,15 @@ pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
         401 if message.as_deref() == Some("The incoming token has expired") => Diagnosis::Expired,
         401 => Diagnosis::Unauthorized,
         403 if message.as_deref() == Some("Missing Authentication Token") => Diagnosis::WrongUrl,
+        403 if message.as_deref().is_some_and(|m| {
+            m.starts_with("Authorization header requires")
+                || m.contains(
+                    "not a valid key=value pair (missing equal-sign) in Authorization header",
+                )
+        }) =>
+        {
+            Diagnosis::WrongUrlWithToken
+        }
         403 => Diagnosis::Forbidden,
         400 => Diagnosis::BadRequest,
         500..=599 => Diagnosis::ServerError,
@@ -267,6 +281,23 @@ pub fn shorten_token(token: &str) -> String {
     let head: String = token.chars().take(12).collect();
     let tail: String = token.chars().skip(n - 6).collect();
     format!("{head}…{tail} ({n} characters)")
+}
+
+/// `text` with every copy of the `Authorization` value `authorization` (and of the token after
+/// a `Bearer ` prefix) shortened: API Gateway's 403 for a wrong URL echoes it.
+pub fn mask_token(text: &str, authorization: &str) -> String {
+    let bare = authorization
+        .strip_prefix("Bearer ")
+        .unwrap_or(authorization)
+        .trim();
+    if bare.len() < 8 {
+        return text.to_owned();
+    }
+    let mut out = text.replace(authorization, &shorten_token(authorization));
+    if bare != authorization {
+        out = out.replace(bare, &shorten_token(bare));
+    }
+    out
 }
 
 /// Whether a token's `exp` has passed at `now` (for the 401 lab's expired-token call; no
@@ -430,6 +461,41 @@ mod tests {
         assert!(Diagnosis::NoAnswer.explain().contains("DEFAULT_4XX"));
         assert!(Diagnosis::Unauthorized.explain().contains("only ID tokens"));
         assert!(Diagnosis::WrongUrl.explain().contains("stage"));
+    }
+
+    /// API Gateway's words for an unknown route when an `Authorization` header was sent
+    /// (wire spec, API Gateway section).
+    fn sigv4_complaint(authorization: &str) -> String {
+        serde_json::json!({"message": format!("Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={authorization}")}).to_string()
+    }
+
+    #[test]
+    fn a_403_that_echoes_the_token_means_a_wrong_url_and_the_token_is_masked() {
+        let token = "eyJraWQiOiJrMSIsImFsZyI6IlJTMjU2In0.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl";
+        let body = sigv4_complaint(token);
+        assert_eq!(
+            classify("GET", Some(403), &body),
+            Diagnosis::WrongUrlWithToken
+        );
+        let bearer = serde_json::json!({"message": format!("'{token}' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer {token}'.")}).to_string();
+        assert_eq!(
+            classify("GET", Some(403), &bearer),
+            Diagnosis::WrongUrlWithToken
+        );
+        let why = Diagnosis::WrongUrlWithToken.explain();
+        assert!(
+            why.contains("never looked at the token") && why.contains("stage"),
+            "{why}"
+        );
+        // Masked wherever it is echoed, raw or after Bearer.
+        let masked = mask_token(&body, token);
+        assert!(!masked.contains(token), "{masked}");
+        assert!(masked.contains("Authorization=eyJraWQiOiJr…"), "{masked}");
+        let masked = mask_token(&bearer, &format!("Bearer {token}"));
+        assert!(!masked.contains(token), "{masked}");
+        assert!(masked.contains("not a valid key=value pair"), "{masked}");
+        // Nothing to mask: unchanged.
+        assert_eq!(mask_token("[]", token), "[]");
     }
 
     #[test]

@@ -39,8 +39,13 @@ pub struct Expected<'a> {
     pub client_id: &'a str,
     /// The nonce sent at sign-in (ID tokens from a sign-in; none on refresh).
     pub nonce: Option<&'a str>,
-    /// The access token that came with an implicit ID token: its `at_hash` must match.
+    /// The access token that came in the same answer as this ID token: when the ID token
+    /// carries `at_hash` (Cognito puts one in every ID token from its OAuth endpoints), it must
+    /// match. None when the two did not arrive together (an ID token kept across a refresh).
     pub at_hash_of: Option<&'a str>,
+    /// `at_hash` must be present (the implicit flow, where it is the only tie between the two
+    /// tokens of the fragment).
+    pub at_hash_required: bool,
     pub now: i64,
 }
 
@@ -85,6 +90,42 @@ impl fmt::Display for ClaimError {
 pub fn at_hash(access_token: &str) -> String {
     let digest = Sha256::digest(access_token.as_bytes());
     URL_SAFE_NO_PAD.encode(digest.get(..16).unwrap_or_default())
+}
+
+/// What an ID token's `at_hash` says about the access token beside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtHash {
+    /// No `at_hash` claim (tokens from the `InitiateAuth` API carry none).
+    Absent,
+    /// It matches the access token that came with it.
+    Matches,
+    /// It does not: the access token was swapped.
+    Mismatch,
+    /// It belongs to an access token that is not beside it any more (the ID token was kept
+    /// across a refresh that brought a new access token only).
+    Unpaired,
+}
+
+impl AtHash {
+    /// `jwt`'s `at_hash` against `access`, the access token that came in the same answer.
+    pub fn of(jwt: &DecodedJwt, access: Option<&str>) -> AtHash {
+        match (jwt.str_claim("at_hash"), access) {
+            (None, _) => AtHash::Absent,
+            (Some(_), None) => AtHash::Unpaired,
+            (Some(h), Some(access)) if h == at_hash(access) => AtHash::Matches,
+            (Some(_), Some(_)) => AtHash::Mismatch,
+        }
+    }
+
+    /// One sentence for the token card.
+    pub fn describe(self) -> &'static str {
+        match self {
+            AtHash::Absent => "No at_hash: nothing ties this ID token to an access token (Cognito's InitiateAuth API issues tokens without one).",
+            AtHash::Matches => "at_hash matches the access token that came with it: the two were issued together.",
+            AtHash::Mismatch => "at_hash does NOT match the access token beside it: the access token was swapped.",
+            AtHash::Unpaired => "at_hash names an earlier access token: the last refresh brought a new access token but kept this ID token.",
+        }
+    }
 }
 
 /// Every claim check for a token of `kind`; the first failure is returned.
@@ -160,12 +201,10 @@ pub fn check(kind: TokenKind, jwt: &DecodedJwt, expected: &Expected<'_>) -> Resu
                 Some(_) => {}
             }
         }
-        if let Some(access) = expected.at_hash_of {
-            match jwt.str_claim("at_hash") {
-                None => return Err(ClaimError::AtHashMissing),
-                Some(h) if h != at_hash(access) => return Err(ClaimError::AtHashMismatch),
-                Some(_) => {}
-            }
+        match AtHash::of(jwt, expected.at_hash_of) {
+            AtHash::Absent if expected.at_hash_required => return Err(ClaimError::AtHashMissing),
+            AtHash::Mismatch => return Err(ClaimError::AtHashMismatch),
+            _ => {}
         }
     }
     Ok(())
@@ -201,6 +240,7 @@ mod tests {
             client_id: CLIENT,
             nonce: Some("n1"),
             at_hash_of: None,
+            at_hash_required: false,
             now: NOW,
         }
     }
@@ -369,10 +409,33 @@ mod tests {
     }
 
     #[test]
-    fn implicit_at_hash_must_match_the_access_token() {
+    fn at_hash_is_checked_whenever_present_and_required_in_the_implicit_flow() {
         let access = "eyJ.access.token";
+        // Code flow: checked when the ID token carries one; a token without one passes.
+        let code = Expected {
+            at_hash_of: Some(access),
+            ..expected()
+        };
+        assert_eq!(check_id(rs256(), id_claims(), &code), Ok(()));
+        assert_eq!(
+            check_id(
+                rs256(),
+                with(id_claims(), "at_hash", json!(at_hash("other"))),
+                &code
+            ),
+            Err(ClaimError::AtHashMismatch)
+        );
+        // Kept across a refresh: its at_hash names an earlier access token, not checked.
+        let unpaired = with(id_claims(), "at_hash", json!(at_hash("other")));
+        assert_eq!(check_id(rs256(), unpaired.clone(), &expected()), Ok(()));
+        let jwt = decode(&encode(&rs256(), &unpaired, b"s")).unwrap();
+        assert_eq!(AtHash::of(&jwt, None), AtHash::Unpaired);
+        assert_eq!(AtHash::of(&jwt, Some("other")), AtHash::Matches);
+        assert_eq!(AtHash::of(&jwt, Some(access)), AtHash::Mismatch);
+        // Implicit: required.
         let e = Expected {
             at_hash_of: Some(access),
+            at_hash_required: true,
             ..expected()
         };
         assert_eq!(

@@ -19,8 +19,8 @@ pub fn claim_meaning(name: &str, kind: TokenKind) -> &'static str {
         ("iat", _) => "Issued at: when this token was made.",
         ("exp", _) => "Expires at: after this the token is refused (\"The incoming token has expired\"). Refresh before then.",
         ("nonce", _) => "The random value this app sent at sign-in, copied back: it ties the ID token to this sign-in (no replay).",
-        ("at_hash", _) => "Hash of the access token that came with this ID token (implicit flow): it stops a swapped access token.",
-        ("email", _) => "The user's e-mail address (with the email scope).",
+        ("at_hash", _) => "Hash of the access token issued with this ID token (Cognito adds it in the code and implicit flows alike): it stops a swapped access token.",
+        ("email", _) => "The user's e-mail address. With the openid scope Cognito adds every attribute the app client may read, whatever other scopes were asked for.",
         ("email_verified", _) => "Whether the e-mail address has been confirmed.",
         ("jti", _) => "This token's own unique id.",
         ("origin_jti", _) => "The id shared by every token from the same sign-in, refreshes included; revocation uses it.",
@@ -62,6 +62,27 @@ pub fn relative(ts: i64, now: i64) -> String {
     }
 }
 
+/// userInfo's fields that hold a boolean as the STRING "true"/"false" (Cognito sends
+/// `email_verified` and `phone_number_verified` so there, unlike the ID token's booleans), as
+/// one sentence for under the answer; None when there are none.
+pub fn string_booleans(user_info: &serde_json::Value) -> Option<String> {
+    let names: Vec<&str> = user_info
+        .as_object()?
+        .iter()
+        .filter(|(_, v)| matches!(v.as_str(), Some("true" | "false")))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} {} the string \"true\" or \"false\" here, as Cognito's userInfo sends {}; the ID token has real booleans. Compare with == \"true\", not as a boolean.",
+        names.join(", "),
+        if names.len() == 1 { "is" } else { "are" },
+        if names.len() == 1 { "it" } else { "them" },
+    ))
+}
+
 /// Claims holding seconds since the epoch.
 pub fn is_time_claim(name: &str) -> bool {
     matches!(name, "exp" | "iat" | "auth_time" | "nbf")
@@ -70,6 +91,20 @@ pub fn is_time_claim(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_info_string_booleans_are_pointed_out() {
+        let body = serde_json::json!({"sub": "u1", "email_verified": "true",
+            "phone_number_verified": "false", "email": "a@b.c", "username": "true-name"});
+        let said = string_booleans(&body).expect("two string booleans");
+        assert!(
+            said.starts_with("email_verified, phone_number_verified are the string"),
+            "{said}"
+        );
+        let ok = serde_json::json!({"sub": "u1", "email_verified": true});
+        assert_eq!(string_booleans(&ok), None);
+        assert_eq!(string_booleans(&serde_json::json!([1])), None);
+    }
 
     #[test]
     fn relative_times_read_naturally() {

@@ -230,6 +230,8 @@ struct Job {
     refresh_token: Option<RefreshToken>,
     nonce: Option<String>,
     implicit: bool,
+    /// The ID and access tokens came in the same answer, so `at_hash` can tie them.
+    paired: bool,
     /// The issuer's clock minus this one, seconds.
     offset: i64,
     started: i64,
@@ -611,6 +613,8 @@ impl Machine {
         let implicit = tokens.refresh_token.is_none()
             && matches!(goal, Goal::SignIn)
             && binding.flow == Flow::Implicit;
+        let paired =
+            kept_id.is_none() && !matches!(&goal, Goal::Restore(session) if session.id_token_kept);
         let id = kept_id.unwrap_or_else(|| {
             TokenReport::new(
                 TokenKind::Id,
@@ -629,6 +633,7 @@ impl Machine {
             refresh_token: tokens.refresh_token.clone(),
             nonce,
             implicit,
+            paired,
             offset,
             started: now,
             fetched: false,
@@ -858,11 +863,12 @@ impl Machine {
                     );
                 }
                 // Cognito sends no refresh token unless rotation is on: keep the old one.
-                let Some(session) =
+                let Some(mut session) =
                     new_session(&tokens, refresh_token.or(old), binding, offset, now)
                 else {
                     return self.fail(Attempt::Refresh, AuthError::NoIdToken, Some(tokens), out);
                 };
+                session.id_token_kept = id_token_kept;
                 out.push(Effect::SaveSession(Box::new(session.clone())));
                 out.push(Effect::Note(Milestone::Refreshed {
                     ms: now - started,
@@ -1043,7 +1049,10 @@ impl Machine {
         let binding = live.session.binding.clone();
         let rotated = tokens.refresh_token.is_some();
         // No id_token in the answer: the previous one (already verified) stays.
-        let kept_id = tokens.id_token.is_none().then(|| live.tokens.id.clone());
+        let kept_id = tokens
+            .id_token
+            .is_none()
+            .then(|| live.tokens.id.clone().kept_across_refresh());
         let offset = match clock_offset(now, &tokens) {
             Ok(offset) => offset,
             Err(e) => return self.fail(Attempt::Refresh, e, None, out),
@@ -1218,7 +1227,8 @@ impl Job {
             issuer: &self.binding.issuer,
             client_id: &self.binding.client_id,
             nonce: self.nonce.as_deref().filter(|_| id),
-            at_hash_of: (id && self.implicit).then_some(access.as_str()),
+            at_hash_of: (id && self.paired).then_some(access.as_str()),
+            at_hash_required: id && self.implicit,
             now: (now / 1000).saturating_add(self.offset),
         };
         let report = report_mut(&mut self.tokens, kind);
@@ -1269,6 +1279,7 @@ fn new_session(
         access_times: times(&tokens.access),
         clock_offset: offset,
         received_at: now,
+        id_token_kept: false,
     })
 }
 

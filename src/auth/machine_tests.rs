@@ -2,6 +2,7 @@
 //! its signature checks, and the clock is ours.
 
 use super::*;
+use crate::auth::claims::{AtHash, ClaimError};
 use crate::auth::jwt::tests::encode;
 use crate::config::{resolve, RawConfig};
 use serde_json::{json, Value};
@@ -45,6 +46,8 @@ struct Cognito {
     /// Leave refresh answers without an id_token / with a new refresh token.
     refresh_without_id: bool,
     rotate: bool,
+    /// Send another access token than the one the ID token's at_hash names.
+    swap_access: bool,
     kid: String,
     /// Signatures WebCrypto finds bad.
     forged: bool,
@@ -61,6 +64,7 @@ impl Default for Cognito {
             jwks_failure: None,
             refresh_without_id: false,
             rotate: false,
+            swap_access: false,
             kid: "k1".into(),
             forged: false,
             issued: 0,
@@ -96,15 +100,21 @@ impl Cognito {
 
     fn tokens_body(&mut self, now: i64, nonce: Option<&str>, refresh: Option<&str>) -> String {
         let iat = now / 1000 + self.offset;
+        let access = self.token("access", iat, None);
         let mut body = json!({
-            "access_token": self.token("access", iat, None),
+            "access_token": access,
             "token_type": "Bearer", "expires_in": self.lifetime,
         });
         if let Some(r) = refresh {
             body["refresh_token"] = json!(r);
         }
         if nonce.is_some() || !self.refresh_without_id {
-            body["id_token"] = json!(self.token("id", iat, nonce));
+            // As Cognito: at_hash in every ID token from the OAuth endpoints.
+            let id = self.token("id", iat, nonce);
+            body["id_token"] = json!(with_at_hash(&id, &access));
+        }
+        if self.swap_access {
+            body["access_token"] = json!(self.token("access", iat, None));
         }
         body.to_string()
     }
@@ -692,6 +702,21 @@ fn a_refresh_without_id_token_keeps_the_previous_one_and_a_rotated_refresh_token
             ..
         }
     )));
+    // Its at_hash named the first access token: not checked against the new one, and said so.
+    assert_eq!(s.tokens.id.at_hash, Some(AtHash::Unpaired));
+    assert!(s.tokens.all_valid());
+    assert!(w.saved.as_ref().unwrap().id_token_kept);
+    // A reload restores the pair without calling it a swap.
+    w.reload();
+    let s = w.signed_in().expect("restored");
+    assert!(s.tokens.all_valid(), "{:?}", s.tokens);
+    assert_eq!(s.tokens.id.at_hash, Some(AtHash::Unpaired));
+    // The next refresh that brings an ID token pairs them again.
+    w.cognito.refresh_without_id = false;
+    w.feed(Event::Refresh);
+    let s = w.signed_in().unwrap();
+    assert_eq!(s.tokens.id.at_hash, Some(AtHash::Matches));
+    assert!(!w.saved.as_ref().unwrap().id_token_kept);
 
     let mut w = World::new(Cognito {
         rotate: true,
@@ -702,12 +727,63 @@ fn a_refresh_without_id_token_keeps_the_previous_one_and_a_rotated_refresh_token
     w.feed(Event::Refresh);
     let s = w.signed_in().unwrap();
     assert_ne!(s.session.refresh_token, Some(RefreshToken::new("r1")));
-    assert_eq!(w.saved.unwrap().refresh_token, s.session.refresh_token);
+    assert_eq!(
+        w.saved.clone().unwrap().refresh_token,
+        s.session.refresh_token
+    );
     assert!(w
         .notes
         .iter()
         .any(|n| matches!(n, Milestone::Refreshed { rotated: true, .. })));
     assert_eq!(s.replaced_id_token, Some(first_id), "kept for the 401 lab");
+    // The next refresh presents the new refresh token, not the first one.
+    let rotated = s.session.refresh_token.clone().unwrap();
+    w.now += 10_000;
+    w.feed(Event::Refresh);
+    let last = w.sent.last().unwrap();
+    assert_eq!(
+        field(last, "refresh_token").as_deref(),
+        Some(rotated.secret())
+    );
+    assert_ne!(w.signed_in().unwrap().session.refresh_token, Some(rotated));
+}
+
+#[test]
+fn at_hash_ties_the_code_flow_pair_too_and_a_swapped_access_token_is_refused() {
+    let mut w = World::new(Cognito::default());
+    w.sign_in("code");
+    let s = w.signed_in().expect("signed in");
+    assert_eq!(s.tokens.id.at_hash, Some(AtHash::Matches));
+    assert!(AtHash::Matches.describe().contains("issued together"));
+
+    let mut w = World::new(Cognito {
+        swap_access: true,
+        ..Cognito::default()
+    });
+    w.sign_in("code");
+    let AuthState::Failed { error, .. } = w.m.state() else {
+        panic!("{:?}", w.m.state())
+    };
+    assert_eq!(
+        error,
+        AuthError::Rejected {
+            kind: TokenKind::Id,
+            reason: Rejection::Claim(ClaimError::AtHashMismatch)
+        }
+    );
+    assert!(error.to_string().contains("swapped"), "{error}");
+    assert_eq!(w.saved, None);
+
+    // A refresh whose pair does not match is refused as well.
+    let mut w = World::new(Cognito::default());
+    w.sign_in("code");
+    w.cognito.swap_access = true;
+    w.feed(Event::Refresh);
+    assert!(
+        matches!(w.m.state(), AuthState::Failed { .. }),
+        "{:?}",
+        w.m.state()
+    );
 }
 
 #[test]

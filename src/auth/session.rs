@@ -80,6 +80,10 @@ pub struct Session {
     pub clock_offset: i64,
     /// This computer's time (ms since the epoch) when the tokens last arrived.
     pub received_at: i64,
+    /// The ID token came in an earlier answer than the access token (a refresh brought
+    /// none), so its `at_hash` names an earlier access token.
+    #[serde(default)]
+    pub id_token_kept: bool,
 }
 
 impl Session {
@@ -147,6 +151,7 @@ pub(crate) mod tests {
             access_times: TokenTimes { iat, exp },
             clock_offset: offset,
             received_at,
+            id_token_kept: false,
         }
     }
 

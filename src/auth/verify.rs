@@ -2,7 +2,7 @@
 //! the session machine) and its claims (checked here), kept together with the decoded token so
 //! a rejected token can still be shown for teaching.
 
-use super::claims::{self, ClaimError, Expected, TokenKind};
+use super::claims::{self, AtHash, ClaimError, Expected, TokenKind};
 use super::jwt::{self, DecodedJwt, JwtError};
 use std::fmt;
 
@@ -114,6 +114,8 @@ pub struct TokenReport {
     pub decoded: Result<DecodedJwt, JwtError>,
     pub signature: SignatureStatus,
     pub verdict: Verdict,
+    /// ID tokens, once judged: what `at_hash` says about the access token beside it.
+    pub at_hash: Option<AtHash>,
 }
 
 impl fmt::Debug for TokenReport {
@@ -149,6 +151,7 @@ impl TokenReport {
             decoded,
             signature,
             verdict,
+            at_hash: None,
         }
     }
 
@@ -170,6 +173,9 @@ impl TokenReport {
     pub fn rejudge(&mut self, expected: &Expected<'_>) {
         if let Ok(jwt) = &self.decoded {
             self.verdict = verdict(&self.signature, claims::check(self.kind, jwt, expected));
+            if self.kind == TokenKind::Id {
+                self.at_hash = Some(AtHash::of(jwt, expected.at_hash_of));
+            }
         }
     }
 
@@ -205,6 +211,15 @@ impl TokenReport {
 
     pub fn claim_str(&self, name: &str) -> Option<&str> {
         self.decoded.as_ref().ok().and_then(|j| j.str_claim(name))
+    }
+
+    /// Kept beside a newer access token (a refresh answer without an ID token): its
+    /// `at_hash`, if any, now names an earlier one.
+    pub fn kept_across_refresh(mut self) -> TokenReport {
+        if matches!(self.at_hash, Some(AtHash::Matches | AtHash::Mismatch)) {
+            self.at_hash = Some(AtHash::Unpaired);
+        }
+        self
     }
 
     pub fn iat(&self) -> Option<i64> {

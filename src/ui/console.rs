@@ -287,10 +287,16 @@ fn Inspector(last: RwSignal<Option<Call>>) -> impl IntoView {
     view! {
         {move || last.get().map(|call| {
             let curl = api::curl_command(&call.request, with_token.get());
-            let body = serde_json::from_str::<serde_json::Value>(&call.answer.body)
+            let pretty = serde_json::from_str::<serde_json::Value>(&call.answer.body)
                 .ok()
                 .and_then(|v| serde_json::to_string_pretty(&v).ok())
                 .unwrap_or_else(|| call.answer.body.clone());
+            // API Gateway's 403 for a wrong URL echoes the token: masked unless revealed.
+            let authorization = call.request.authorization().map(str::to_owned);
+            let body = move || match (&authorization, show_token.get()) {
+                (Some(a), false) => api::mask_token(&pretty, a),
+                _ => pretty.clone(),
+            };
             let status = match (call.answer.status, &call.answer.failure) {
                 (Some(s), _) => s.to_string(),
                 (None, Some(f)) => format!("no answer ({f})"),

@@ -2,7 +2,9 @@
 
 use super::flow::{tokens_of, Flow};
 use crate::auth::claims::TokenKind;
-use crate::auth::explain::{claim_meaning, header_meaning, is_time_claim, relative};
+use crate::auth::explain::{
+    claim_meaning, header_meaning, is_time_claim, relative, string_booleans,
+};
 use crate::auth::machine::AuthState;
 use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
 use crate::auth::CLOCK_LEEWAY_SECS;
@@ -101,6 +103,7 @@ fn TokenCard(report: TokenReport, now: RwSignal<i64>, offset: i64) -> impl IntoV
             </header>
             {verdict.map(|v| view! { <p class="verdict bad" data-testid=format!("{id}-reason")>{v}</p> })}
             <p class="signature" data-testid=format!("{id}-signature")>{signature}</p>
+            {report.at_hash.map(|a| view! { <p class="signature" data-testid=format!("{id}-at-hash")>{a.describe()}</p> })}
             {exp.map(|exp| view! {
                 <p class="expiry" data-testid=format!("{id}-expiry")>
                     {move || {
@@ -170,13 +173,15 @@ fn UserInfo(flow: Flow) -> impl IntoView {
                 </button>
                 {move || flow.user_info.get().map(|answer| match answer {
                     Ok(answer) => {
-                        let body = serde_json::from_str::<Value>(&answer.body)
-                            .ok()
+                        let json = serde_json::from_str::<Value>(&answer.body).ok();
+                        let note = json.as_ref().and_then(string_booleans);
+                        let body = json
                             .and_then(|v| serde_json::to_string_pretty(&v).ok())
                             .unwrap_or(answer.body);
                         view! {
                             <p class="muted">{format!("HTTP {}", answer.status)}</p>
                             <pre class="json" data-testid="userinfo-body">{body}</pre>
+                            {note.map(|n| view! { <p class="muted small" data-testid="userinfo-note">{n}</p> })}
                         }.into_any()
                     }
                     Err(e) => view! { <p class="status error" role="alert">{format!("userInfo could not be reached ({e})")}</p> }.into_any(),
