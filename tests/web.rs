@@ -300,6 +300,7 @@ mod signin_shell {
             access_times: times,
             clock_offset: 0,
             received_at: 1_999_996_400_000,
+            id_token_kept: false,
         }
     }
 
