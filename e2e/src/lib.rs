@@ -121,10 +121,11 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// What serves the page: the static site alone, or the whole local stack with it.
+/// What serves the page: the static site alone, or the whole local stack with it (None while
+/// a test has it stopped; its settings are kept to start it again).
 enum Backend {
     Site(RunningServer),
-    Stack(Stack),
+    Stack(Option<Stack>, Box<StackConfig>),
 }
 
 /// One test's world: the site on loopback and a fresh headless Chromium (fresh profile, so
@@ -172,14 +173,62 @@ impl Harness {
         config.client.callback_urls = vec![page.clone()];
         config.client.logout_urls = vec![page];
         tweak(&mut config);
-        let stack = Stack::start(config).await.expect("the local stack starts");
-        Harness::with_backend(Backend::Stack(stack), site_port).await
+        let stack = Stack::start(config.clone())
+            .await
+            .expect("the local stack starts");
+        Harness::with_backend(Backend::Stack(Some(stack), Box::new(config)), site_port).await
+    }
+
+    /// As [`Harness::with_stack`], on fixed ports and with its signing keys in a file, so
+    /// [`Harness::stop_stack`] and [`Harness::start_stack`] restart it as a person restarting
+    /// `cargo xtask demo` would: same URLs, same keys, users and refresh tokens forgotten.
+    pub async fn with_restartable_stack(
+        keys: &Path,
+        tweak: impl FnOnce(&mut StackConfig),
+    ) -> Harness {
+        let keys = keys.join("stack-keys.pem");
+        Harness::with_stack(|c| {
+            c.auth_port = free_port();
+            c.idp_port = free_port();
+            c.api_port = free_port();
+            c.key_file = Some(keys);
+            tweak(c);
+        })
+        .await
+    }
+
+    /// Stop every server of the local stack, the site included.
+    pub async fn stop_stack(&mut self) {
+        if let Backend::Stack(stack, _) = &mut self.backend {
+            if let Some(stack) = stack.take() {
+                stack.stop().await;
+            }
+        }
+    }
+
+    /// Start the local stack again with the settings it had (the same ports and key file).
+    pub async fn start_stack(&mut self) {
+        if let Backend::Stack(stack @ None, config) = &mut self.backend {
+            let started = Instant::now();
+            // The old listeners may take a moment to let go of the ports.
+            loop {
+                match Stack::start((**config).clone()).await {
+                    Ok(s) => {
+                        *stack = Some(s);
+                        break;
+                    }
+                    Err(e) if started.elapsed() > WAIT => panic!("the stack restarts: {e}"),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+        }
     }
 
     /// The local stack, for tests started `with_stack`.
     pub fn stack(&self) -> &Stack {
         match &self.backend {
-            Backend::Stack(s) => s,
+            Backend::Stack(Some(s), _) => s,
+            Backend::Stack(None, _) => panic!("the stack is stopped"),
             Backend::Site(_) => {
                 panic!("this harness serves the site only; use Harness::with_stack")
             }
@@ -363,7 +412,8 @@ impl Harness {
             Backend::Site(site) => {
                 let _ = site.stop().await;
             }
-            Backend::Stack(stack) => stack.stop().await,
+            Backend::Stack(Some(stack), _) => stack.stop().await,
+            Backend::Stack(None, _) => {}
         }
     }
 }

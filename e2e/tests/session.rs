@@ -200,3 +200,45 @@ async fn storage_that_refuses_the_session_keeps_it_in_memory_with_a_notice() {
     h.by_testid("dragon-list").await;
     h.finish().await;
 }
+
+#[tokio::test]
+async fn a_restarted_stack_keeps_the_session_and_answers_again() {
+    let keys = tempfile::tempdir().unwrap();
+    let mut h = Harness::with_restartable_stack(keys.path(), |_| {}).await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    let session = h
+        .js("return sessionStorage.getItem('dragons-login.session.v2')")
+        .await;
+
+    // Down: the API call gets no answer, the app says so and keeps the session.
+    h.stop_stack().await;
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    let said = h
+        .text_becomes("diagnosis", |t| t.contains("No answer"))
+        .await;
+    assert!(said.contains("network"), "{said}");
+    assert!(has_saved_session(&h).await);
+
+    // Up again (same ports and keys, a new process): a reload restores the session, the
+    // new process's JWKS verifies the tokens, and the API accepts them.
+    h.start_stack().await;
+    h.client.refresh().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.text_becomes("access-token-verdict", |t| t == "Verified")
+        .await;
+    let timeline = h
+        .text_becomes("timeline", |t| t.contains("after the reload"))
+        .await;
+    assert!(!timeline.contains("Signed out"), "{timeline}");
+    assert_eq!(
+        h.js("return sessionStorage.getItem('dragons-login.session.v2')")
+            .await,
+        session,
+        "the same tokens, not a new sign-in"
+    );
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.text_becomes("inspector-status", |t| t == "200").await;
+    h.finish().await;
+}
