@@ -24,6 +24,11 @@ pub struct StackConfig {
     /// Send the Content-Security-Policy of shared/security-checklist.md with the site, as a
     /// CloudFront response-headers policy would; violations are reported to /csp-report.
     pub site_csp: bool,
+    /// The domain's `ManagedLoginVersion`: false = 1, the classic Hosted UI (what the workshop
+    /// pools use, and the default); true = 2, managed login. Only managed login acts on
+    /// `prompt` (`none` without a session gives `error=login_required`, `login` always shows
+    /// the login page); the classic Hosted UI ignores it.
+    pub managed_login: bool,
     pub region: String,
     pub pool_id: String,
     pub client: ClientConfig,
@@ -43,6 +48,11 @@ pub struct ClientConfig {
     /// "code" and/or "implicit".
     pub allowed_flows: Vec<String>,
     pub allowed_scopes: Vec<String>,
+    /// Refresh-token rotation (`RefreshTokenRotation`): None = off, the AWS default (refresh
+    /// answers carry no refresh token). Some(grace) = on: every refresh answer carries a new
+    /// refresh token, and the one presented keeps working for `grace` seconds (0 to 60,
+    /// `RetryGracePeriodSeconds`) after it was first rotated, then `invalid_grant`.
+    pub refresh_token_rotation_grace_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -95,6 +105,7 @@ impl Default for StackConfig {
             site_dir: None,
             site_config_from_stack: false,
             site_csp: true,
+            managed_login: false,
             region: "us-east-1".into(),
             pool_id: "us-east-1_DRAGONS01".into(),
             client: ClientConfig::default(),
@@ -120,6 +131,7 @@ impl Default for ClientConfig {
                 "profile".into(),
                 "aws.cognito.signin.user.admin".into(),
             ],
+            refresh_token_rotation_grace_seconds: None,
         }
     }
 }
@@ -163,9 +175,27 @@ impl Default for UserConfig {
 pub const DEMO_USERNAME: &str = "dragonrider";
 pub const DEMO_PASSWORD: &str = "Dragons-Demo-1";
 
+/// The longest `RetryGracePeriodSeconds` Cognito accepts.
+pub const MAX_ROTATION_GRACE_SECONDS: u64 = 60;
+
 impl StackConfig {
     pub fn from_toml(text: &str) -> Result<StackConfig, String> {
-        toml::from_str(text).map_err(|e| format!("the stack's TOML config is invalid: {e}"))
+        let config: StackConfig =
+            toml::from_str(text).map_err(|e| format!("the stack's TOML config is invalid: {e}"))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The checks Cognito makes on an app client's settings (`Stack::start` runs them too).
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(grace) = self.client.refresh_token_rotation_grace_seconds {
+            if grace > MAX_ROTATION_GRACE_SECONDS {
+                return Err(format!(
+                    "client.refresh_token_rotation_grace_seconds is {grace}; Cognito allows 0 to {MAX_ROTATION_GRACE_SECONDS}"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -184,6 +214,11 @@ mod tests {
         assert_eq!(c.client.client_id, d.client.client_id);
         assert_eq!(c.client.callback_urls, d.client.callback_urls);
         assert_eq!(c.tokens.access_token_seconds, d.tokens.access_token_seconds);
+        assert_eq!(c.managed_login, d.managed_login);
+        assert_eq!(
+            c.client.refresh_token_rotation_grace_seconds,
+            d.client.refresh_token_rotation_grace_seconds
+        );
         assert_eq!(c.users[0].username, DEMO_USERNAME);
         assert_eq!(
             c.users[1].attributes["custom:team"],
@@ -225,5 +260,28 @@ mod tests {
         assert_eq!(c.tokens.id_token_seconds, 3600);
         let e = StackConfig::from_toml("api_prot = 1").unwrap_err();
         assert!(e.contains("api_prot"), "{e}");
+    }
+
+    #[test]
+    fn rotation_is_off_and_login_classic_by_default_and_the_grace_is_0_to_60() {
+        let d = StackConfig::default();
+        assert_eq!(d.client.refresh_token_rotation_grace_seconds, None);
+        assert!(!d.managed_login);
+        let c = StackConfig::from_toml(
+            "managed_login = true\n[client]\nrefresh_token_rotation_grace_seconds = 60\n",
+        )
+        .unwrap();
+        assert_eq!(c.client.refresh_token_rotation_grace_seconds, Some(60));
+        assert!(c.managed_login);
+        assert_eq!(
+            c.client.client_id, d.client.client_id,
+            "other defaults kept"
+        );
+        let e = StackConfig::from_toml("[client]\nrefresh_token_rotation_grace_seconds = 61\n")
+            .unwrap_err();
+        assert!(e.contains("0 to 60"), "{e}");
+        let e = StackConfig::from_toml("[client]\nrefresh_token_rotation_grace_seconds = -1\n")
+            .unwrap_err();
+        assert!(e.contains("refresh_token_rotation_grace_seconds"), "{e}");
     }
 }

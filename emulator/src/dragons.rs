@@ -122,12 +122,7 @@ pub async fn gateway(
     let path = format!("/{}/dragons", shared.config.api.stage);
     let on_resource = uri.path() == path || uri.path() == format!("{path}/");
     if !on_resource {
-        return gateway_error(
-            &shared,
-            StatusCode::FORBIDDEN,
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        );
+        return unknown_route(&shared, &headers);
     }
     match method {
         Method::OPTIONS => {
@@ -147,11 +142,51 @@ pub async fn gateway(
             }
             create(&shared, &headers, &body)
         }
-        _ => gateway_error(
-            &shared,
+        _ => unknown_route(&shared, &headers),
+    }
+}
+
+/// A path, stage or method the API does not have: API Gateway answers 403 before any
+/// authorizer runs. Without an `Authorization` header that is "Missing Authentication Token";
+/// with one, the gateway reads the header as an (incomplete) AWS Signature V4 and says so,
+/// echoing the value. Either way it means a wrong URL, not a bad token.
+fn unknown_route(shared: &AppState, headers: &HeaderMap) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .filter(|v| !v.trim().is_empty());
+    let Some(value) = authorization else {
+        return gateway_error(
+            shared,
             StatusCode::FORBIDDEN,
             "MissingAuthenticationTokenException",
             "Missing Authentication Token",
+        );
+    };
+    gateway_error(
+        shared,
+        StatusCode::FORBIDDEN,
+        "IncompleteSignatureException",
+        &signature_complaint(&value),
+    )
+}
+
+/// What API Gateway says about an `Authorization` value that is not a SigV4 signature:
+/// `<algorithm> <key=value>, <key=value>, …`. A value without a space (a raw token) is all
+/// algorithm and lacks every part; after a space (`Bearer <token>`) the first part without an
+/// equal sign is named.
+pub fn signature_complaint(value: &str) -> String {
+    let after_algorithm = value.split_once(' ').map(|(_, rest)| rest).unwrap_or("");
+    let bad_pair = after_algorithm
+        .split(',')
+        .map(str::trim)
+        .find(|part| !part.is_empty() && !part.contains('='));
+    match bad_pair {
+        Some(part) => format!(
+            "'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{value}'."
+        ),
+        None => format!(
+            "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={value}"
         ),
     }
 }

@@ -25,7 +25,20 @@ pub struct AuthorizeRequest {
     pub scopes: Vec<String>,
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
-    pub prompt_none: bool,
+    /// `prompt`, as managed login reads it; always `Prompt::Default` with the classic Hosted UI,
+    /// which ignores the parameter.
+    pub prompt: Prompt,
+}
+
+/// The `prompt` values managed login acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// No prompt (or one managed login does not act on): a live session signs straight back in.
+    Default,
+    /// `prompt=none`: never show a page; without a session, `error=login_required`.
+    None,
+    /// `prompt=login`: show the login page even with a live session.
+    Login,
 }
 
 /// How an authorize request fails: a page (no redirect to an unverified URL) or a redirect.
@@ -164,7 +177,11 @@ pub fn check_authorize(shared: &AppState, query: &str) -> Result<AuthorizeReques
         scopes,
         code_challenge: if implicit { None } else { code_challenge },
         nonce: get(&pairs, "nonce").map(str::to_owned),
-        prompt_none: get(&pairs, "prompt") == Some("none"),
+        prompt: match get(&pairs, "prompt") {
+            Some("none") if shared.config.managed_login => Prompt::None,
+            Some("login") if shared.config.managed_login => Prompt::Login,
+            _ => Prompt::Default,
+        },
     })
 }
 
@@ -274,7 +291,6 @@ fn complete(
                 auth_time,
                 origin_jti: &origin_jti,
             },
-            true,
         );
         let expires_in = shared.config.tokens.access_token_seconds.to_string();
         let mut params = Vec::new();
@@ -322,13 +338,18 @@ fn issue(shared: &AppState, location: String) -> Response {
 }
 
 /// Check an authorize request and, if the browser has a live Hosted UI session, answer it
-/// straight away (a new code or tokens, no login page). `Err` is the finished answer.
+/// straight away (a new code or tokens, no login page). `Err` is the finished answer. With
+/// managed login, `prompt=login` shows the login page anyway and `prompt=none` without a
+/// session goes back to the app with `error=login_required`.
 fn check_or_resume(
     shared: &AppState,
     query: &str,
     headers: &HeaderMap,
 ) -> Result<AuthorizeRequest, Response> {
     let request = check_authorize(shared, query).map_err(IntoResponse::into_response)?;
+    if request.prompt == Prompt::Login {
+        return Ok(request);
+    }
     match session_of(shared, headers) {
         Some((_, session)) => Err(complete(
             shared,
@@ -336,6 +357,13 @@ fn check_or_resume(
             &session.username,
             session.auth_time,
         )),
+        None if request.prompt == Prompt::None => {
+            let mut params = vec![("error", "login_required")];
+            if let Some(s) = request.state.as_deref() {
+                params.push(("state", s));
+            }
+            Err(found(&with_params(&request.redirect_uri, &params, false)))
+        }
         None => Ok(request),
     }
 }
@@ -347,18 +375,10 @@ pub async fn authorize(
     headers: HeaderMap,
 ) -> Response {
     let query = query.unwrap_or_default();
-    let request = match check_or_resume(&shared, &query, &headers) {
-        Ok(r) => r,
-        Err(answer) => return answer,
-    };
-    if request.prompt_none {
-        let mut params = vec![("error", "login_required")];
-        if let Some(s) = request.state.as_deref() {
-            params.push(("state", s));
-        }
-        return found(&with_params(&request.redirect_uri, &params, false));
+    match check_or_resume(&shared, &query, &headers) {
+        Ok(_) => found(&format!("/login?{query}")),
+        Err(answer) => answer,
     }
-    found(&format!("/login?{query}"))
 }
 
 /// GET /login: the sign-in form (or straight back, with a live session).
@@ -625,7 +645,11 @@ pub async fn confirm_submit(
     signed_in(&shared, &request, &username)
 }
 
-/// GET /logout?client_id=…&logout_uri=…: end the Hosted UI session, back to the app.
+/// GET /logout, in either of Cognito's two forms: `client_id` + `logout_uri` (a registered
+/// sign-out URL) ends the Hosted UI session and goes back to the app; `client_id` +
+/// `redirect_uri` (a registered callback URL) + `response_type` (+ `scope`, `state`) ends it and
+/// goes to the login page with those parameters. The OIDC `post_logout_redirect_uri` is not
+/// understood. Tokens are not revoked.
 pub async fn logout(
     State(shared): State<AppState>,
     RawQuery(query): RawQuery,
@@ -643,24 +667,52 @@ pub async fn logout(
             "Invalid client_id.",
         );
     }
-    let Some(logout_uri) = get(&pairs, "logout_uri") else {
+    let target = if let Some(logout_uri) = get(&pairs, "logout_uri") {
+        if !client.logout_urls.iter().any(|u| u == logout_uri) {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The logout_uri is not one of the app client's sign-out URLs.",
+            );
+        }
+        logout_uri.to_owned()
+    } else if let Some(redirect_uri) = get(&pairs, "redirect_uri") {
+        if !client.callback_urls.iter().any(|u| u == redirect_uri) {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "redirect_mismatch",
+                "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs.",
+            );
+        }
+        if get(&pairs, "response_type").is_none() {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Required parameter response_type is missing.",
+            );
+        }
+        let params: Vec<(&str, &str)> = [
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "scope",
+            "state",
+        ]
+        .into_iter()
+        .filter_map(|k| get(&pairs, k).map(|v| (k, v)))
+        .collect();
+        with_params("/login", &params, false)
+    } else {
         return pages::error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            "Required parameter logout_uri is missing (Cognito does not understand post_logout_redirect_uri).",
+            "Required parameter logout_uri (or redirect_uri with response_type) is missing; Cognito does not understand post_logout_redirect_uri.",
         );
     };
-    if !client.logout_urls.iter().any(|u| u == logout_uri) {
-        return pages::error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The logout_uri is not one of the app client's sign-out URLs.",
-        );
-    }
     if let Some((id, _)) = session_of(&shared, &headers) {
         shared.store().sessions.remove(&id);
     }
-    let mut response = found(logout_uri);
+    let mut response = found(&target);
     let expired = format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     if let Ok(v) = expired.parse() {
         response.headers_mut().append(header::SET_COOKIE, v);

@@ -17,6 +17,7 @@ pub mod site;
 pub mod state;
 pub mod tokens;
 
+use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use config::StackConfig;
@@ -28,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// A server running on a background task; dropping it (or calling `stop`) shuts it down.
 pub struct RunningServer {
@@ -109,6 +111,7 @@ impl Stack {
     }
 
     pub async fn start_with_keys(config: StackConfig, keys: Keys) -> Result<Stack, String> {
+        config.validate()?;
         let bind = |port: u16| async move {
             TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
                 .await
@@ -263,7 +266,9 @@ fn auth_router(shared: AppState) -> Router {
             get(oauth::user_info).post(oauth::user_info),
         )
         .layer(open_cors());
-    Router::new()
+    // The Hosted UI's pages may not be framed (Cognito sends `X-Frame-Options: DENY`), so no
+    // silent renew in an iframe.
+    let pages = Router::new()
         .route("/oauth2/authorize", get(hosted_ui::authorize))
         .route(
             "/login",
@@ -278,6 +283,12 @@ fn auth_router(shared: AppState) -> Router {
             get(hosted_ui::confirm_page).post(hosted_ui::confirm_submit),
         )
         .route("/logout", get(hosted_ui::logout))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
+    Router::new()
+        .merge(pages)
         .merge(api)
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(shared)

@@ -36,6 +36,15 @@ struct Args {
     /// origins: turn it off to host a dist/ whose config.json points at a real user pool).
     #[arg(long)]
     no_site_csp: bool,
+    /// Turn on refresh-token rotation for the app client, with this grace period (0 to 60 s):
+    /// every refresh answer then carries a new refresh token and the old one stops working
+    /// that long after it was first rotated. Off by default, as in AWS.
+    #[arg(long, value_name = "GRACE_SECONDS", value_parser = clap::value_parser!(u64).range(0..=60))]
+    refresh_token_rotation: Option<u64>,
+    /// Behave as a domain with managed login (ManagedLoginVersion 2): `prompt=none` and
+    /// `prompt=login` take effect. Default: the classic Hosted UI, which ignores `prompt`.
+    #[arg(long)]
+    managed_login: bool,
 }
 
 #[tokio::main]
@@ -81,6 +90,12 @@ async fn main() -> ExitCode {
     if args.no_site_csp {
         config.site_csp = false;
     }
+    if args.refresh_token_rotation.is_some() {
+        config.client.refresh_token_rotation_grace_seconds = args.refresh_token_rotation;
+    }
+    if args.managed_login {
+        config.managed_login = true;
+    }
 
     let stack = match Stack::start(config).await {
         Ok(s) => s,
@@ -125,6 +140,23 @@ fn print_banner(stack: &Stack) {
         c.tokens.access_token_seconds,
         c.tokens.code_seconds,
         c.tokens.session_seconds
+    );
+    println!(
+        "  Refresh tokens  {}",
+        match c.client.refresh_token_rotation_grace_seconds {
+            None => "not rotated (refresh answers carry none; the default)".to_owned(),
+            Some(grace) => format!(
+                "rotated on every refresh; the old one works {grace} s after its first rotation"
+            ),
+        }
+    );
+    println!(
+        "  Hosted UI kind  {}",
+        if c.managed_login {
+            "managed login (prompt=none and prompt=login act)"
+        } else {
+            "classic (prompt and lang ignored)"
+        }
     );
     println!(
         "  Gateway 4XX     {}",

@@ -110,7 +110,6 @@ fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) 
             auth_time: grant.auth_time,
             origin_jti: &origin_jti,
         },
-        false,
     );
     let refresh_token = opaque_token();
     shared.store().refresh_tokens.insert(
@@ -123,6 +122,7 @@ fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) 
             expires_at: shared.clock.now() + shared.config.tokens.refresh_token_seconds as i64,
             revoked: false,
             origin_jti,
+            rotated_at_ms: None,
         },
     );
     token_answer(shared, minted, Some(refresh_token))
@@ -163,13 +163,41 @@ fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Res
     let Some(refresh_token) = field(form, "refresh_token") else {
         return oauth_error("invalid_request");
     };
-    let now = shared.clock.now();
-    let grant = match shared.store().refresh_tokens.get(refresh_token) {
-        Some(g) if !g.revoked && g.expires_at > now && g.client_id == client_id => g.clone(),
-        _ => return oauth_error("invalid_grant"),
-    };
-    let Some(user) = shared.store().users.get(&grant.username).cloned() else {
-        return oauth_error("invalid_grant");
+    let rotation = shared.config.client.refresh_token_rotation_grace_seconds;
+    let now_ms = shared.clock.now_ms();
+    let (grant, user, successor) = {
+        let mut store = shared.store();
+        let grant = match store.refresh_tokens.get_mut(refresh_token) {
+            Some(g)
+                if !g.revoked
+                    && g.expires_at * 1000 > now_ms
+                    && g.client_id == client_id
+                    && within_grace(g.rotated_at_ms, rotation, now_ms) =>
+            {
+                if rotation.is_some() && g.rotated_at_ms.is_none() {
+                    g.rotated_at_ms = Some(now_ms);
+                }
+                g.clone()
+            }
+            _ => return oauth_error("invalid_grant"),
+        };
+        let Some(user) = store.users.get(&grant.username).cloned() else {
+            return oauth_error("invalid_grant");
+        };
+        // With rotation, a new refresh token in the same family (same session, user, scopes and
+        // auth_time), valid for what is left of the one presented.
+        let successor = rotation.map(|_| {
+            let token = opaque_token();
+            store.refresh_tokens.insert(
+                token.clone(),
+                RefreshGrant {
+                    rotated_at_ms: None,
+                    ..grant.clone()
+                },
+            );
+            token
+        });
+        (grant, user, successor)
     };
     let minted = tokens::mint(
         shared,
@@ -181,13 +209,24 @@ fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Res
             auth_time: grant.auth_time,
             origin_jti: &grant.origin_jti,
         },
-        false,
     );
-    // Cognito returns no new refresh token: the client keeps the one it has.
-    token_answer(shared, minted, None)
+    // Without rotation Cognito returns no new refresh token: the client keeps the one it has.
+    token_answer(shared, minted, successor)
 }
 
-/// POST /oauth2/revoke: 200 with an empty body, also for unknown tokens.
+/// Whether a refresh token still works: never rotated, or rotated less than the client's grace
+/// period ago (0 = it died with its first rotation).
+fn within_grace(rotated_at_ms: Option<i64>, grace_secs: Option<u64>, now_ms: i64) -> bool {
+    match rotated_at_ms {
+        None => true,
+        Some(at) => now_ms < at + grace_secs.unwrap_or(0) as i64 * 1000,
+    }
+}
+
+/// POST /oauth2/revoke: 200 with an empty body, also for unknown tokens; an ID or access token
+/// is `unsupported_token_type`. Revoking a refresh token revokes its whole family (the tokens
+/// rotation made from it and before it) and the ID and access tokens minted in it stop working
+/// at userInfo.
 pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let form = match form(&headers, &body) {
         Ok(f) => f,
@@ -199,10 +238,22 @@ pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: By
     if client_id != shared.config.client.client_id {
         return oauth_error("invalid_client");
     }
-    if let Some(grant) = shared.store().refresh_tokens.get_mut(token) {
-        if grant.client_id == client_id {
-            grant.revoked = true;
+    if tokens::issued_by_pool(&shared, token) {
+        return oauth_error("unsupported_token_type");
+    }
+    let mut store = shared.store();
+    let family = store
+        .refresh_tokens
+        .get(token)
+        .filter(|g| g.client_id == client_id)
+        .map(|g| g.origin_jti.clone());
+    if let Some(family) = family {
+        for grant in store.refresh_tokens.values_mut() {
+            if grant.origin_jti == family {
+                grant.revoked = true;
+            }
         }
+        store.revoked_families.insert(family);
     }
     StatusCode::OK.into_response()
 }
@@ -242,20 +293,26 @@ pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Re
     if !scopes.contains(&"openid") {
         return unauthorized("Access token does not contain openid scope");
     }
+    let revoked = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .is_some_and(|family| shared.store().revoked_families.contains(family));
+    if revoked {
+        return unauthorized("Access token has been revoked");
+    }
     let username = claims.get("username").and_then(Value::as_str).unwrap_or("");
     let Some(user) = shared.store().users.get(username).cloned() else {
         return unauthorized("User does not exist");
     };
-    let mut body = json!({ "sub": user.sub, "username": user.username });
-    if scopes.contains(&"email") {
-        // Cognito's userInfo gives booleans as strings.
-        body["email"] = json!(user.email);
-        body["email_verified"] = json!(user.email_verified.to_string());
-    }
-    if scopes.contains(&"profile") {
-        for (k, v) in &user.attributes {
-            body[k] = json!(v);
-        }
+    // Every attribute the client may read, whatever the other scopes; booleans as strings.
+    let mut body = json!({
+        "sub": user.sub,
+        "username": user.username,
+        "email": user.email,
+        "email_verified": user.email_verified.to_string(),
+    });
+    for (k, v) in tokens::readable_attributes(&user, true) {
+        body[k] = v;
     }
     Json(body).into_response()
 }

@@ -4,7 +4,7 @@
 use crate::config::StackConfig;
 use crate::keys::Keys;
 use rand::RngCore;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -68,8 +68,12 @@ pub struct RefreshGrant {
     pub auth_time: i64,
     pub expires_at: i64,
     pub revoked: bool,
-    /// The `jti` family: tokens minted from this refresh token share `origin_jti`.
+    /// The session's family: tokens minted from this refresh token (and, with rotation, the
+    /// refresh tokens that succeed it) share this `origin_jti`; revoking one revokes them all.
     pub origin_jti: String,
+    /// With rotation: when this token was first exchanged for a successor (stack clock, ms).
+    /// It keeps working for the client's grace period after that.
+    pub rotated_at_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +102,9 @@ pub struct Store {
     pub sessions: HashMap<String, Session>,
     pub codes: HashMap<String, CodeGrant>,
     pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// The `origin_jti` of every revoked refresh-token family: the ID and access tokens minted
+    /// in it no longer work at the pool's own endpoints (userInfo).
+    pub revoked_families: HashSet<String>,
     pub dragons: Vec<Dragon>,
     /// The last redirects back to the app (code or tokens), newest last: lets tests replay a
     /// callback exactly as the browser received it.

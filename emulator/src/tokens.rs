@@ -26,7 +26,10 @@ pub struct Minted {
     pub id_token: Option<String>,
 }
 
-pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
+/// Mint the access token and, when `openid` was granted, the ID token: with `at_hash` (the
+/// OAuth endpoints put it in every ID token, code flow, refresh and implicit alike) and every
+/// attribute the app client may read (no filtering by the `email` or `profile` scopes).
+pub fn mint(shared: &Shared, grant: &Grant<'_>) -> Minted {
     let now = shared.clock.now();
     let tokens = &shared.config.tokens;
     let event_id = uuid();
@@ -57,17 +60,12 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
 
     let id_token = grant.scopes.iter().any(|s| s == "openid").then(|| {
         let mut id = Map::new();
-        if with_at_hash {
-            id.insert("at_hash".into(), json!(at_hash(&access_token)));
-        }
+        id.insert("at_hash".into(), json!(at_hash(&access_token)));
         id.insert("sub".into(), json!(grant.user.sub));
         if !grant.user.groups.is_empty() {
             id.insert("cognito:groups".into(), json!(grant.user.groups));
         }
-        let email = grant.scopes.iter().any(|s| s == "email");
-        if email {
-            id.insert("email_verified".into(), json!(grant.user.email_verified));
-        }
+        id.insert("email_verified".into(), json!(grant.user.email_verified));
         id.insert("iss".into(), json!(shared.urls.issuer));
         id.insert("cognito:username".into(), json!(grant.user.username));
         if let Some(nonce) = grant.nonce {
@@ -78,32 +76,81 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>, with_at_hash: bool) -> Minted {
         id.insert("event_id".into(), json!(event_id));
         id.insert("token_use".into(), json!("id"));
         id.insert("auth_time".into(), json!(grant.auth_time));
-        if grant.scopes.iter().any(|s| s == "profile") {
-            for (k, v) in &grant.user.attributes {
-                id.insert(k.clone(), json!(v));
-            }
-        } else {
-            for (k, v) in grant
-                .user
-                .attributes
-                .iter()
-                .filter(|(k, _)| k.starts_with("custom:"))
-            {
-                id.insert(k.clone(), json!(v));
-            }
+        for (k, v) in readable_attributes(grant.user, false) {
+            id.insert(k, v);
         }
         id.insert("exp".into(), json!(now + tokens.id_token_seconds as i64));
         id.insert("iat".into(), json!(now));
         id.insert("jti".into(), json!(uuid()));
-        if email {
-            id.insert("email".into(), json!(grant.user.email));
-        }
+        id.insert("email".into(), json!(grant.user.email));
         shared.keys().get(KeyUse::Id).sign(&Value::Object(id))
     });
     Minted {
         access_token,
         id_token,
     }
+}
+
+/// The user's attributes the app client may read (all of them: the emulator has no read
+/// restrictions), besides `sub`, `email` and `email_verified`, and never one named like a claim
+/// the pool sets itself (`aud`, `token_use`, …: Cognito refuses such attribute names). `*_verified` attributes are
+/// booleans in the ID token and the strings "true"/"false" in userInfo (`as_strings`), as
+/// Cognito sends them; everything else (`custom:*` included) is a string.
+pub fn readable_attributes(user: &User, as_strings: bool) -> Vec<(String, Value)> {
+    user.attributes
+        .iter()
+        .filter(|(k, _)| !RESERVED_CLAIMS.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let value = match v.as_str() {
+                "true" | "false" if k.ends_with("_verified") && !as_strings => json!(v == "true"),
+                _ => json!(v),
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+const RESERVED_CLAIMS: &[&str] = &[
+    "sub",
+    "email",
+    "email_verified",
+    "iss",
+    "aud",
+    "token_use",
+    "auth_time",
+    "exp",
+    "iat",
+    "jti",
+    "nonce",
+    "at_hash",
+    "origin_jti",
+    "event_id",
+    "cognito:username",
+    "cognito:groups",
+    "username",
+    "client_id",
+    "scope",
+    "version",
+];
+
+/// Whether `token` is a JWT this pool signed (an ID or access token), expired or not.
+pub fn issued_by_pool(shared: &Shared, token: &str) -> bool {
+    if token.len() > 16 * 1024 {
+        return false;
+    }
+    let Ok(header) = jsonwebtoken::decode_header(token) else {
+        return false;
+    };
+    let keys = shared.keys();
+    let Some((_, key)) = header.kid.as_deref().and_then(|kid| keys.by_kid(kid)) else {
+        return false;
+    };
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    validation.set_issuer(&[&shared.urls.issuer]);
+    jsonwebtoken::decode::<Map<String, Value>>(token, key.decoding_key(), &validation).is_ok()
 }
 
 /// OIDC `at_hash`: base64url of the left half of SHA-256 of the access token's ASCII.

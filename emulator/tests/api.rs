@@ -126,17 +126,106 @@ async fn a_method_with_scopes_wants_an_access_token_with_one_of_them() {
     );
 }
 
-#[tokio::test]
-async fn unknown_routes_are_403_missing_authentication_token_and_preflight_needs_no_token() {
-    let stack = start().await;
-    for path in ["/unicorns", "/../prod/dragons", ""] {
-        let r = api_get(&stack, path, None).await;
-        assert_eq!(r.status(), 403, "{path}");
-        assert_eq!(
-            body_of(r).await,
-            serde_json::json!({"message": "Missing Authentication Token"})
-        );
+/// Send `method` to `path` on the API with an optional `Authorization` value.
+async fn api_call(
+    stack: &dragons_emulator::Stack,
+    method: reqwest::Method,
+    path: &str,
+    authorization: Option<&str>,
+) -> reqwest::Response {
+    let mut req = http().request(method, format!("{}{path}", stack.urls().api));
+    if let Some(a) = authorization {
+        req = req.header("Authorization", a);
     }
+    req.send().await.unwrap()
+}
+
+/// The API's origin and a path on it: for a wrong stage, outside the stage's URL.
+fn origin_path(stack: &dragons_emulator::Stack, path: &str) -> String {
+    let api = &stack.urls().api;
+    let origin = &api[..api.rfind('/').unwrap()];
+    format!("{origin}{path}")
+}
+
+#[tokio::test]
+async fn unknown_routes_are_403_and_the_message_depends_on_the_authorization_header() {
+    let stack = start().await;
+    let id = tokens(&stack).await["id_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let credential = format!(
+        "Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization={id}"
+    );
+    let equal_sign = format!(
+        "'{id}' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer {id}'."
+    );
+    let bearer = format!("Bearer {id}");
+    // Unknown path, wrong stage, unsupported method.
+    let routes = [
+        (
+            reqwest::Method::GET,
+            format!("{}/unicorns", stack.urls().api),
+        ),
+        (reqwest::Method::GET, format!("{}/", stack.urls().api)),
+        (reqwest::Method::GET, origin_path(&stack, "/prod/dragons")),
+        (
+            reqwest::Method::DELETE,
+            format!("{}/dragons", stack.urls().api),
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("{}/dragons", stack.urls().api),
+        ),
+    ];
+    for (method, url) in routes {
+        for (auth, message, error_type) in [
+            (
+                None,
+                "Missing Authentication Token".to_owned(),
+                "MissingAuthenticationTokenException",
+            ),
+            (
+                Some(id.as_str()),
+                credential.clone(),
+                "IncompleteSignatureException",
+            ),
+            (
+                Some(bearer.as_str()),
+                equal_sign.clone(),
+                "IncompleteSignatureException",
+            ),
+        ] {
+            let mut req = http().request(method.clone(), &url);
+            if let Some(a) = auth {
+                req = req.header("Authorization", a);
+            }
+            let r = req.send().await.unwrap();
+            let what = format!("{method} {url} with {:?}", auth.map(|a| &a[..10]));
+            assert_eq!(r.status(), 403, "{what}");
+            assert_eq!(r.headers()["x-amzn-errortype"], error_type, "{what}");
+            assert_eq!(
+                r.headers()["access-control-allow-origin"],
+                "*",
+                "{what}: gateway responses add CORS headers"
+            );
+            assert_eq!(
+                body_of(r).await,
+                serde_json::json!({ "message": message }),
+                "{what}"
+            );
+        }
+    }
+    // The right route with the same headers is fine: the messages mean a wrong URL.
+    for auth in [id.as_str(), bearer.as_str()] {
+        let r = api_call(&stack, reqwest::Method::GET, "/dragons", Some(auth)).await;
+        assert_eq!(r.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn preflight_needs_no_token() {
+    let stack = start().await;
     let r = http()
         .request(
             reqwest::Method::OPTIONS,
@@ -154,6 +243,32 @@ async fn unknown_routes_are_403_missing_authentication_token_and_preflight_needs
         .to_str()
         .unwrap()
         .contains("Authorization"));
+}
+
+#[tokio::test]
+async fn without_gateway_responses_unknown_route_403s_carry_no_cors_headers() {
+    let mut config = test_config();
+    config.api.cors_on_gateway_errors = false;
+    let stack = start_with(config).await;
+    for auth in [None, Some("abc.def.ghi"), Some("Bearer abc.def.ghi")] {
+        let r = api_call(&stack, reqwest::Method::GET, "/nope", auth).await;
+        assert_eq!(r.status(), 403, "{auth:?}");
+        assert!(
+            r.headers().get("access-control-allow-origin").is_none(),
+            "{auth:?}"
+        );
+    }
+    let r = api_call(
+        &stack,
+        reqwest::Method::PATCH,
+        "/dragons",
+        Some("Bearer abc.def.ghi"),
+    )
+    .await;
+    assert_eq!(
+        body_of(r).await["message"],
+        "'abc.def.ghi' not a valid key=value pair (missing equal-sign) in Authorization header: 'Bearer abc.def.ghi'."
+    );
 }
 
 #[tokio::test]

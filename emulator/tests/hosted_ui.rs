@@ -85,13 +85,91 @@ async fn a_flow_the_client_may_not_use_is_unauthorized_client() {
     );
 }
 
+fn managed_login() -> dragons_emulator::config::StackConfig {
+    let mut config = test_config();
+    config.managed_login = true;
+    config
+}
+
 #[tokio::test]
-async fn prompt_none_without_a_session_is_login_required() {
+async fn with_managed_login_prompt_none_without_a_session_is_login_required() {
+    let stack = start_with(managed_login()).await;
+    for path in ["/oauth2/authorize", "/login"] {
+        let r = http()
+            .get(format!(
+                "{}{path}?{}",
+                stack.urls().auth,
+                query(&[("prompt", Some("none"))])
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 302, "{path}");
+        let loc = location(r.headers());
+        assert!(loc.starts_with(REDIRECT), "{path}: {loc}");
+        assert_eq!(param(&loc, "error").as_deref(), Some("login_required"));
+        assert_eq!(param(&loc, "state").as_deref(), Some("st4te"));
+        assert!(param(&loc, "code").is_none());
+    }
+    // With a session: straight back with a code, no page.
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    let r = authorize(&stack, &query(&[("prompt", Some("none"))]), Some(&cookie)).await;
+    assert!(param(&location(r.headers()), "code").is_some());
+}
+
+#[tokio::test]
+async fn with_managed_login_prompt_login_shows_the_login_page_despite_a_live_session() {
+    let stack = start_with(managed_login()).await;
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    let q = query(&[("prompt", Some("login"))]);
+    let r = authorize(&stack, &q, Some(&cookie)).await;
+    assert_eq!(location(r.headers()), format!("/login?{q}"));
+    let page = http()
+        .get(format!("{}/login?{q}", stack.urls().auth))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "the form, not a redirect");
+    assert!(page.text().await.unwrap().contains("name=\"password\""));
+    // Signing in again there works and gives a code.
+    let (loc, _) = login(&stack, &q).await;
+    assert!(param(&loc, "code").is_some(), "{loc}");
+    // Without prompt the session still signs straight back in.
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    assert!(param(&location(r.headers()), "code").is_some());
+}
+
+#[tokio::test]
+async fn the_classic_hosted_ui_ignores_prompt() {
     let stack = start().await;
-    let r = authorize(&stack, &query(&[("prompt", Some("none"))]), None).await;
-    let loc = location(r.headers());
-    assert!(loc.starts_with(REDIRECT));
-    assert_eq!(param(&loc, "error").as_deref(), Some("login_required"));
+    assert!(!stack.shared.config.managed_login, "classic is the default");
+    // prompt=none without a session: the login page, as with no prompt.
+    let q = query(&[("prompt", Some("none"))]);
+    let r = authorize(&stack, &q, None).await;
+    assert_eq!(location(r.headers()), format!("/login?{q}"));
+    let page = http()
+        .get(format!("{}/login?{q}", stack.urls().auth))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    // prompt=login with a session: straight back in, no login page.
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    for path in ["/oauth2/authorize", "/login"] {
+        let r = http()
+            .get(format!(
+                "{}{path}?{}",
+                stack.urls().auth,
+                query(&[("prompt", Some("login")), ("lang", Some("fr"))])
+            ))
+            .header("Cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        let loc = location(r.headers());
+        assert!(param(&loc, "code").is_some(), "{path}: {loc}");
+    }
 }
 
 #[tokio::test]
@@ -374,4 +452,169 @@ async fn forms_need_the_csrf_token_from_their_page() {
             .status(),
         302
     );
+}
+
+#[tokio::test]
+async fn logout_with_redirect_uri_and_response_type_signs_out_then_shows_the_login_page() {
+    let stack = start().await;
+    let (_, cookie) = login(&stack, &query(&[])).await;
+    let logout = |q: String| {
+        let cookie = cookie.clone();
+        let url = format!("{}/logout?{q}", stack.urls().auth);
+        async move {
+            http()
+                .get(url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let encode = |pairs: &[(&str, &str)]| {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    };
+    // Refused: an unregistered redirect_uri (trailing slash missing), no response_type, the
+    // OIDC parameter alone.
+    for q in [
+        encode(&[
+            ("client_id", CLIENT),
+            ("redirect_uri", "http://localhost:8080"),
+            ("response_type", "code"),
+        ]),
+        encode(&[("client_id", CLIENT), ("redirect_uri", REDIRECT)]),
+        encode(&[
+            ("client_id", "other"),
+            ("redirect_uri", REDIRECT),
+            ("response_type", "code"),
+        ]),
+        encode(&[
+            ("client_id", CLIENT),
+            ("post_logout_redirect_uri", REDIRECT),
+        ]),
+    ] {
+        let r = logout(q.clone()).await;
+        assert_eq!(r.status(), 400, "{q}");
+        assert!(r.headers().get("location").is_none(), "{q}");
+        assert!(r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
+    }
+    let r = authorize(&stack, &query(&[]), Some(&cookie)).await;
+    assert!(
+        param(&location(r.headers()), "code").is_some(),
+        "still signed in after the refused attempts"
+    );
+
+    let r = logout(encode(&[
+        ("client_id", CLIENT),
+        ("redirect_uri", REDIRECT),
+        ("response_type", "code"),
+        ("scope", "openid email"),
+        ("state", "after-logout"),
+    ]))
+    .await;
+    assert_eq!(r.status(), 302);
+    assert!(r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let loc = location(r.headers());
+    assert!(loc.starts_with("/login?"), "{loc}");
+    assert_eq!(param(&loc, "client_id").as_deref(), Some(CLIENT));
+    assert_eq!(param(&loc, "redirect_uri").as_deref(), Some(REDIRECT));
+    assert_eq!(param(&loc, "response_type").as_deref(), Some("code"));
+    assert_eq!(param(&loc, "scope").as_deref(), Some("openid email"));
+    assert_eq!(param(&loc, "state").as_deref(), Some("after-logout"));
+    // The old cookie no longer signs in: the login form shows.
+    let page = http()
+        .get(format!("{}{loc}", stack.urls().auth))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("name=\"password\""));
+    // Signing in there comes back to the app with the state from the logout URL.
+    let loc = location(
+        submit_login(
+            &stack,
+            &loc["/login?".len()..],
+            DEMO_USERNAME,
+            DEMO_PASSWORD,
+        )
+        .await
+        .headers(),
+    );
+    assert!(loc.starts_with(REDIRECT), "{loc}");
+    assert!(param(&loc, "code").is_some());
+    assert_eq!(param(&loc, "state").as_deref(), Some("after-logout"));
+}
+
+#[tokio::test]
+async fn hosted_ui_pages_may_not_be_framed() {
+    let stack = start().await;
+    let q = query(&[]);
+    let pages = [
+        (format!("/login?{q}"), 200),
+        (format!("/signup?{q}"), 200),
+        (format!("/confirmUser?{q}&username=dragonrider"), 200),
+        (
+            format!(
+                "/oauth2/authorize?{}",
+                query(&[("client_id", Some("nope"))])
+            ),
+            400,
+        ),
+        (
+            format!(
+                "/oauth2/authorize?{}",
+                query(&[("redirect_uri", Some("https://evil.example/"))])
+            ),
+            400,
+        ),
+        (
+            format!("/login?{}", query(&[("client_id", Some("nope"))])),
+            400,
+        ),
+        (format!("/logout?client_id={CLIENT}"), 400),
+        (
+            format!("/logout?client_id={CLIENT}&logout_uri=https%3A%2F%2Fevil.example%2F"),
+            400,
+        ),
+        // The redirects too.
+        (format!("/oauth2/authorize?{q}"), 302),
+        (
+            format!("/logout?client_id={CLIENT}&logout_uri=http%3A%2F%2Flocalhost%3A8080%2F"),
+            302,
+        ),
+    ];
+    for (path, status) in pages {
+        let r = http()
+            .get(format!("{}{path}", stack.urls().auth))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{path}");
+        assert_eq!(
+            r.headers()
+                .get("x-frame-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("DENY"),
+            "{path}"
+        );
+    }
+    // A form page after a failed sign-in, and the CSRF refusal page, too.
+    let r = submit_login(&stack, &q, DEMO_USERNAME, "wrong").await;
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let r = http()
+        .post(format!("{}/login?{q}", stack.urls().auth))
+        .form(&[("username", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
 }

@@ -34,9 +34,10 @@ async fn code_exchange_returns_cognito_shaped_tokens() {
         id["exp"].as_i64().unwrap() - id["iat"].as_i64().unwrap(),
         3600
     );
-    assert!(
-        id.get("at_hash").is_none(),
-        "no at_hash from the token endpoint"
+    assert_eq!(
+        id["at_hash"],
+        expected_at_hash(body["access_token"].as_str().unwrap()).as_str(),
+        "the token endpoint's ID token carries the at_hash of the access token beside it"
     );
     assert_eq!(id["sub"].as_str().unwrap().len(), 36);
 
@@ -269,6 +270,18 @@ async fn refresh_gives_new_tokens_no_new_refresh_token_and_keeps_auth_time() {
     assert!(id2.get("nonce").is_none(), "no nonce on refresh");
     let (_, access2) = decode(body["access_token"].as_str().unwrap());
     assert_eq!(access2["token_use"], "access");
+    assert_eq!(
+        id2["at_hash"],
+        expected_at_hash(body["access_token"].as_str().unwrap()).as_str(),
+        "a refreshed ID token carries the at_hash of the new access token"
+    );
+    assert_ne!(id2["at_hash"], id1["at_hash"]);
+
+    // Without rotation the same refresh token keeps working, again and again.
+    stack.advance_clock(600);
+    let (status, again) = refresh_with(&stack, refresh).await;
+    assert_eq!(status, 200, "{again}");
+    assert!(again.get("refresh_token").is_none());
 }
 
 #[tokio::test]
@@ -428,4 +441,247 @@ async fn keys_in_a_key_file_survive_a_restart() {
     let second = dragons_emulator::Stack::start(config).await.unwrap();
     assert_eq!(second.shared.keys().jwks(), jwks1);
     second.stop().await;
+}
+
+fn rotating(grace: u64) -> dragons_emulator::config::StackConfig {
+    let mut config = test_config();
+    config.client.refresh_token_rotation_grace_seconds = Some(grace);
+    config
+}
+
+#[tokio::test]
+async fn with_rotation_every_refresh_returns_a_new_refresh_token_in_the_same_session() {
+    let stack = start_with(rotating(1)).await;
+    let first = tokens(&stack).await;
+    let (_, id0) = decode(first["id_token"].as_str().unwrap());
+    let (_, access0) = decode(first["access_token"].as_str().unwrap());
+    let r0 = first["refresh_token"].as_str().unwrap().to_owned();
+    stack.advance_clock(120);
+
+    let (status, second) = refresh_with(&stack, &r0).await;
+    assert_eq!(status, 200, "{second}");
+    let r1 = second["refresh_token"]
+        .as_str()
+        .expect("a new refresh token with rotation on")
+        .to_owned();
+    assert_ne!(r1, r0);
+    let (_, id1) = decode(second["id_token"].as_str().unwrap());
+    let (_, access1) = decode(second["access_token"].as_str().unwrap());
+    assert_eq!(id1["auth_time"], id0["auth_time"], "auth_time kept");
+    assert_eq!(id1["sub"], id0["sub"]);
+    assert_eq!(id1["cognito:username"], "dragonrider");
+    assert_eq!(access1["scope"], access0["scope"], "same scopes");
+    assert_eq!(access1["origin_jti"], access0["origin_jti"], "same session");
+    assert_eq!(
+        id1["at_hash"],
+        expected_at_hash(second["access_token"].as_str().unwrap()).as_str()
+    );
+
+    // Within the grace period the old token still works (a client retry) and rotates again.
+    let (status, retry) = refresh_with(&stack, &r0).await;
+    assert_eq!(status, 200, "within the grace period: {retry}");
+    let r1b = retry["refresh_token"].as_str().unwrap().to_owned();
+    assert!(r1b != r0 && r1b != r1);
+
+    // One second after its first rotation it is dead; its successors live on.
+    stack.advance_clock(1);
+    let (status, body) = refresh_with(&stack, &r0).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, third) = refresh_with(&stack, &r1).await;
+    assert_eq!(status, 200, "{third}");
+    let r2 = third["refresh_token"].as_str().unwrap();
+    assert!(r2 != r1);
+    let (_, id2) = decode(third["id_token"].as_str().unwrap());
+    assert_eq!(id2["auth_time"], id0["auth_time"]);
+}
+
+#[tokio::test]
+async fn with_rotation_and_no_grace_the_old_refresh_token_dies_at_once() {
+    let stack = start_with(rotating(0)).await;
+    let r0 = tokens(&stack).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = refresh_with(&stack, &r0).await;
+    assert_eq!(status, 200, "{body}");
+    let r1 = body["refresh_token"].as_str().unwrap().to_owned();
+    let (status, body) = refresh_with(&stack, &r0).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "grace 0: invalid at once"
+    );
+    assert_eq!(refresh_with(&stack, &r1).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_lives_only_as_long_as_the_original() {
+    let mut config = rotating(0);
+    config.tokens.refresh_token_seconds = 7200;
+    let stack = start_with(config).await;
+    let r0 = tokens(&stack).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    stack.advance_clock(3600);
+    let (_, body) = refresh_with(&stack, &r0).await;
+    let r1 = body["refresh_token"].as_str().unwrap().to_owned();
+    stack.advance_clock(3601);
+    let (status, body) = refresh_with(&stack, &r1).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the new token is valid for what was left of the original"
+    );
+}
+
+#[tokio::test]
+async fn revoking_any_refresh_token_of_a_rotated_family_revokes_the_family() {
+    let stack = start_with(rotating(60)).await;
+    let first = tokens(&stack).await;
+    let r0 = first["refresh_token"].as_str().unwrap().to_owned();
+    let (_, second) = refresh_with(&stack, &r0).await;
+    let r1 = second["refresh_token"].as_str().unwrap().to_owned();
+    let (_, third) = refresh_with(&stack, &r1).await;
+    let r2 = third["refresh_token"].as_str().unwrap().to_owned();
+    // Another sign-in: another family, untouched.
+    let other = tokens(&stack).await["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let r = revoke(&stack, &r1, CLIENT).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "");
+    for (which, token) in [("predecessor", &r0), ("revoked", &r1), ("successor", &r2)] {
+        let (status, body) = refresh_with(&stack, token).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{which}"
+        );
+    }
+    assert_eq!(refresh_with(&stack, &other).await.0, 200);
+    assert_eq!(
+        user_info(&stack, third["access_token"].as_str().unwrap())
+            .await
+            .status(),
+        401,
+        "access tokens of the revoked family stop working at userInfo"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_grace_over_60_seconds_is_refused() {
+    let err = match try_start(rotating(61)).await {
+        Ok(_) => panic!("a grace of 61 s must be refused"),
+        Err(e) => e,
+    };
+    assert!(err.contains("0 to 60"), "{err}");
+}
+
+#[tokio::test]
+async fn revoke_refuses_id_and_access_tokens_and_a_wrong_client() {
+    let stack = start().await;
+    let body = tokens(&stack).await;
+    for which in ["id_token", "access_token"] {
+        let r = revoke(&stack, body[which].as_str().unwrap(), CLIENT).await;
+        assert_eq!(r.status(), 400, "{which}");
+        assert_eq!(
+            r.json::<Value>().await.unwrap(),
+            serde_json::json!({"error": "unsupported_token_type"}),
+            "{which}"
+        );
+    }
+    // Expired, still one of the pool's JWTs.
+    stack.advance_clock(7200);
+    let r = revoke(&stack, body["access_token"].as_str().unwrap(), CLIENT).await;
+    assert_eq!(r.status(), 400);
+    // A JWT-looking string the pool never signed is just an unknown token.
+    let r = revoke(&stack, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", CLIENT).await;
+    assert_eq!(r.status(), 200);
+    let refresh = body["refresh_token"].as_str().unwrap();
+    let r = revoke(&stack, refresh, "nosuchclient").await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"], "invalid_client");
+    assert_eq!(
+        refresh_with(&stack, refresh).await.0,
+        200,
+        "a refused revoke revokes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_sessions_access_token_fails_at_user_info_but_the_api_still_takes_its_id_token() {
+    let stack = start().await;
+    let body = tokens(&stack).await;
+    let access = body["access_token"].as_str().unwrap();
+    assert_eq!(user_info(&stack, access).await.status(), 200);
+    assert_eq!(
+        revoke(&stack, body["refresh_token"].as_str().unwrap(), CLIENT)
+            .await
+            .status(),
+        200
+    );
+    let r = user_info(&stack, access).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .contains("invalid_token"));
+    // API Gateway's authorizer checks only signature, expiry and claims.
+    let r = api_get(&stack, "/dragons", body["id_token"].as_str()).await;
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn with_openid_every_readable_attribute_comes_whatever_the_other_scopes() {
+    let mut config = test_config();
+    config.users.push(dragons_emulator::config::UserConfig {
+        username: "phoner".into(),
+        password: "Dragons-Demo-1".into(),
+        email: "phoner@dragons.example".into(),
+        groups: vec![],
+        attributes: [
+            ("phone_number", "+15555550100"),
+            ("phone_number_verified", "false"),
+            ("custom:team", "red"),
+            ("name", "Phone Rider"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    });
+    let stack = start_with(config).await;
+    for scope in ["openid", "openid profile", "openid email", "openid phone"] {
+        let q = query(&[("scope", Some(scope))]);
+        let r = submit_login(&stack, &q, "phoner", "Dragons-Demo-1").await;
+        let code = param(&location(r.headers()), "code").expect("a code");
+        let (status, body) = exchange(&stack, &code, VERIFIER).await;
+        assert_eq!(status, 200, "{scope}: {body}");
+        let (_, id) = decode(body["id_token"].as_str().unwrap());
+        assert_eq!(id["email"], "phoner@dragons.example", "{scope}");
+        assert_eq!(id["email_verified"], true, "{scope}: a boolean");
+        assert_eq!(id["phone_number"], "+15555550100", "{scope}");
+        assert_eq!(id["phone_number_verified"], false, "{scope}: a boolean");
+        assert_eq!(id["custom:team"], "red", "{scope}");
+        assert_eq!(id["name"], "Phone Rider", "{scope}");
+
+        let info: Value = user_info(&stack, body["access_token"].as_str().unwrap())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(info["sub"], id["sub"], "{scope}");
+        assert_eq!(info["username"], "phoner", "{scope}");
+        assert_eq!(info["email"], "phoner@dragons.example", "{scope}");
+        assert_eq!(info["email_verified"], "true", "{scope}: a string");
+        assert_eq!(info["phone_number"], "+15555550100", "{scope}");
+        assert_eq!(info["phone_number_verified"], "false", "{scope}: a string");
+        assert_eq!(info["custom:team"], "red", "{scope}");
+        assert_eq!(info["name"], "Phone Rider", "{scope}");
+    }
 }

@@ -39,9 +39,11 @@ pub async fn start() -> Stack {
 }
 
 pub async fn start_with(config: StackConfig) -> Stack {
-    Stack::start_with_keys(config, keys())
-        .await
-        .expect("stack starts")
+    try_start(config).await.expect("stack starts")
+}
+
+pub async fn try_start(config: StackConfig) -> Result<Stack, String> {
+    Stack::start_with_keys(config, keys()).await
 }
 
 pub fn http() -> reqwest::Client {
@@ -256,4 +258,43 @@ pub async fn api_get(
         req = req.header("Authorization", a);
     }
     req.send().await.unwrap()
+}
+
+/// OIDC `at_hash`, computed here on its own: base64url (no padding) of the left half of the
+/// SHA-256 of the access token's ASCII.
+pub fn expected_at_hash(access_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(access_token.as_bytes())[..16])
+}
+
+/// A refresh_token grant with `refresh`.
+pub async fn refresh_with(stack: &Stack, refresh: &str) -> (u16, Value) {
+    token_request(
+        stack,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT),
+            ("refresh_token", refresh),
+        ],
+    )
+    .await
+}
+
+/// POST /oauth2/revoke with `token` for `client_id`.
+pub async fn revoke(stack: &Stack, token: &str, client_id: &str) -> reqwest::Response {
+    http()
+        .post(format!("{}/oauth2/revoke", stack.urls().auth))
+        .form(&[("token", token), ("client_id", client_id)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// GET /oauth2/userInfo with `Authorization: Bearer <access_token>`.
+pub async fn user_info(stack: &Stack, access_token: &str) -> reqwest::Response {
+    http()
+        .get(format!("{}/oauth2/userInfo", stack.urls().auth))
+        .header("Authorization", format!("Bearer {access_token}"))
+        .send()
+        .await
+        .unwrap()
 }
