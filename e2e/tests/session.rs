@@ -133,6 +133,10 @@ async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_nex
     let input = h.by_testid("setting-authDomain").await;
     input.clear().await.unwrap();
     input.send_keys("http://localhost:1").await.unwrap();
+    let api_before = h.by_testid("api-base-url").await.text().await.unwrap();
+    let api = h.by_testid("setting-apiBaseUrl").await;
+    api.clear().await.unwrap();
+    api.send_keys("http://localhost:1/elsewhere").await.unwrap();
     h.by_testid("settings-save").await.click().await.unwrap();
     h.text_becomes("settings-notice", |t| t.contains("next sign-in"))
         .await;
@@ -147,6 +151,11 @@ async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_nex
         .await;
     h.by_testid("get-dragons").await.click().await.unwrap();
     h.by_testid("dragon-list").await;
+    assert_eq!(
+        h.by_testid("api-base-url").await.text().await.unwrap(),
+        api_before,
+        "stage 4 shows the API this session calls"
+    );
     assert_eq!(
         fetched(&h, "localhost:1/").await,
         0,
@@ -240,5 +249,76 @@ async fn a_restarted_stack_keeps_the_session_and_answers_again() {
     );
     h.by_testid("get-dragons").await.click().await.unwrap();
     h.text_becomes("inspector-status", |t| t == "200").await;
+    h.finish().await;
+}
+
+/// Refresh with the button and wait until the timeline shows one more refresh.
+async fn refresh_once(h: &Harness) -> String {
+    let count = |t: &str| t.matches("Refreshed with the refresh token").count();
+    let before = count(&h.by_testid("timeline").await.text().await.unwrap());
+    h.by_testid("refresh").await.click().await.unwrap();
+    h.text_becomes("timeline", |t| count(t) > before).await
+}
+
+#[tokio::test]
+async fn with_rotation_refreshes_rotate_and_a_duplicated_tab_with_the_old_token_is_told_why() {
+    let h = Harness::with_stack(|c| c.client.refresh_token_rotation_grace_seconds = Some(1)).await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    let saved = h
+        .js("return sessionStorage.getItem('dragons-login.session.v2')")
+        .await;
+    let refresh_token = |s: &serde_json::Value| -> String {
+        let s: serde_json::Value = serde_json::from_str(s.as_str().unwrap()).unwrap();
+        s["refresh_token"].as_str().unwrap().to_owned()
+    };
+    let first = refresh_token(&saved);
+    let original = h.client.window().await.unwrap();
+
+    // A duplicated tab: the browser copies sessionStorage into it, so it holds the same
+    // refresh token.
+    let dup = h.client.new_window(true).await.unwrap();
+    h.client.switch_to_window(dup.handle.clone()).await.unwrap();
+    h.open("/").await;
+    h.js(&format!(
+        "sessionStorage.setItem('dragons-login.session.v2', {}); return true",
+        serde_json::to_string(saved.as_str().unwrap()).unwrap()
+    ))
+    .await;
+    h.client.refresh().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+
+    // The first tab refreshes twice, more than the grace period apart: both work, and each
+    // time the new refresh token replaces the old one.
+    h.client.switch_to_window(original).await.unwrap();
+    let timeline = refresh_once(&h).await;
+    assert!(timeline.contains("the refresh token rotated"), "{timeline}");
+    let second = refresh_token(
+        &h.js("return sessionStorage.getItem('dragons-login.session.v2')")
+            .await,
+    );
+    assert_ne!(second, first);
+    h.stack().advance_clock(3);
+    refresh_once(&h).await;
+    let third = refresh_token(
+        &h.js("return sessionStorage.getItem('dragons-login.session.v2')")
+            .await,
+    );
+    assert_ne!(third, second);
+    assert!(h.has_testid("signed-in-as").await);
+
+    // The duplicated tab still holds the first one, dead after the grace period: Cognito
+    // answers invalid_grant, and the app says why and what to do.
+    h.client.switch_to_window(dup.handle).await.unwrap();
+    h.by_testid("refresh").await.click().await.unwrap();
+    let said = h
+        .text_becomes("auth-error", |t| t.contains("invalid_grant"))
+        .await;
+    assert!(
+        said.contains("another tab") && said.contains("Sign in again"),
+        "{said}"
+    );
+    assert!(!has_saved_session(&h).await, "the dead session is cleared");
     h.finish().await;
 }

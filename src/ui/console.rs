@@ -323,7 +323,7 @@ fn Inspector(last: RwSignal<Option<Call>>) -> impl IntoView {
                     </dl>
                     <pre class="json" data-testid="inspector-body">{body}</pre>
                     <div class="actions">
-                        <label><input type="checkbox" prop:checked=move || show_token.get() on:change=move |ev| show_token.set(event_target_checked(&ev)) />" Show the full token"</label>
+                        <label><input type="checkbox" data-testid="show-token" prop:checked=move || show_token.get() on:change=move |ev| show_token.set(event_target_checked(&ev)) />" Show the full token"</label>
                         <label><input type="checkbox" data-testid="curl-with-token" prop:checked=move || with_token.get() on:change=move |ev| with_token.set(event_target_checked(&ev)) />" Include the token in curl"</label>
                     </div>
                     <pre class="curl" data-testid="curl">{curl}</pre>

@@ -25,6 +25,8 @@ pub struct Flow {
     /// Seconds since the epoch on this computer's clock, ticking once a second (countdowns).
     pub now: RwSignal<i64>,
     pub user_info: RwSignal<Option<HttpResult>>,
+    /// A userInfo call is on its way.
+    pub user_info_busy: RwSignal<bool>,
 }
 
 impl Flow {
@@ -35,6 +37,7 @@ impl Flow {
             state: driver.state,
             now: RwSignal::new(web::now()),
             user_info: RwSignal::new(None),
+            user_info_busy: RwSignal::new(false),
         }
     }
 
@@ -78,10 +81,12 @@ impl Flow {
         }) else {
             return;
         };
+        self.user_info_busy.set(true);
         spawn_local(async move {
             let bearer = format!("Bearer {}", s.access_token.secret());
             let answer = http::get_authorized(&s.binding.user_info_endpoint(), &bearer).await;
             self.user_info.set(Some(answer));
+            self.user_info_busy.set(false);
         });
     }
 }

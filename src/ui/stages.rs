@@ -44,17 +44,23 @@ pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
                     "With a token, the app calls " <code>"GET /dragons"</code> " with the "
                     <code>"Authorization"</code> " header, and shows what came back, 401s included."
                 </p>
-                {move || config().map(|c| view! {
+                {move || config().map(|c| {
+                    // A session calls the API it signed in with; Settings apply from the next sign-in.
+                    let api = flow
+                        .signed_in()
+                        .map(|s| s.session.binding.api_base_url)
+                        .unwrap_or_else(|| c.api_base_url.clone());
+                    view! {
                     <dl class="facts">
                         <dt>"API"</dt>
-                        <dd><code data-testid="api-base-url">{c.api_base_url.clone()}</code></dd>
+                        <dd><code data-testid="api-base-url">{api}</code></dd>
                         <dt>"Token sent"</dt>
                         <dd>{match c.api_token {
                             ApiToken::Id => "ID token (REST API authorizers without OAuth scopes expect it)",
                             ApiToken::Access => "access token (for methods with OAuth scopes)",
                         }}</dd>
                     </dl>
-                })}
+                }})}
                 <DragonsConsole settings=state flow />
             </Stage>
         </ol>

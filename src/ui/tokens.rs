@@ -168,8 +168,10 @@ fn UserInfo(flow: Flow) -> impl IntoView {
         <Show when=signed_in>
             <div class="userinfo">
                 <button type="button" class="button secondary" data-testid="userinfo"
+                    disabled=move || flow.user_info_busy.get()
+                    aria-busy=move || flow.user_info_busy.get().to_string()
                     on:click=move |_| flow.load_user_info()>
-                    "Call /oauth2/userInfo with the access token"
+                    {move || if flow.user_info_busy.get() { "Calling /oauth2/userInfo…" } else { "Call /oauth2/userInfo with the access token" }}
                 </button>
                 {move || flow.user_info.get().map(|answer| match answer {
                     Ok(answer) => {
