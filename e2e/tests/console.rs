@@ -212,3 +212,30 @@ async fn the_copied_curl_command_gets_the_same_status_from_the_stack() {
     }
     h.finish().await;
 }
+
+#[tokio::test]
+async fn a_wrong_stage_is_found_by_a_probe_without_the_token_and_explained() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    // Point the app at a stage the API does not have, then sign in with that setting.
+    let wrong = h.stack().urls().api.replace("/test", "/prod");
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    let api = h.by_testid("setting-apiBaseUrl").await;
+    api.clear().await.unwrap();
+    api.send_keys(&wrong).await.unwrap();
+    h.by_testid("settings-save").await.click().await.unwrap();
+    h.sign_in_as("dragonrider").await;
+
+    // With the token, the CORS preflight of an unknown route gets API Gateway's 403 and the
+    // browser shows nothing; the probe without the token reads "Missing Authentication Token".
+    get_dragons(&h).await;
+    let status = h.by_testid("inspector-status").await.text().await.unwrap();
+    assert!(status.starts_with("no answer"), "{status}");
+    let said = h.by_testid("diagnosis").await.text().await.unwrap();
+    assert!(
+        said.contains("Missing Authentication Token") && said.contains("stage"),
+        "{said}"
+    );
+    assert!(!said.contains("DEFAULT_4XX"), "not blamed on CORS: {said}");
+    h.finish().await;
+}

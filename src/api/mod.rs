@@ -185,6 +185,12 @@ pub enum Diagnosis {
     ServerError,
     /// No status at all: the browser blocked or lost the answer.
     NoAnswer,
+    /// No answer with the token, and the same URL without it (no preflight) answered 403
+    /// "Missing Authentication Token": the URL is wrong, and its CORS preflight failed.
+    NoAnswerWrongUrl,
+    /// No answer with the token, but a readable 401 without it: the URL is right and error
+    /// answers carry CORS headers, so the preflight for the `Authorization` header failed.
+    NoAnswerPreflight,
     Unexpected,
 }
 
@@ -202,6 +208,8 @@ impl Diagnosis {
             Diagnosis::BadRequest => "400: the API refused the request body; check the fields.",
             Diagnosis::ServerError => "5xx: the API or its integration failed; try again, then check its logs.",
             Diagnosis::NoAnswer => "No answer could be read. From a browser this is most often a 401 (or 403) that API Gateway sent WITHOUT CORS headers, so the browser hides it and reports a CORS or network error. Fix: add CORS headers to the DEFAULT_4XX and DEFAULT_5XX gateway responses (API Gateway console, Gateway responses) and redeploy the stage. Otherwise check apiBaseUrl and the network.",
+            Diagnosis::NoAnswerWrongUrl => "No answer with the token, and the same URL asked without one (a request with no CORS preflight) says 403 \"Missing Authentication Token\": the API has no such resource or stage, so the browser's CORS preflight for the Authorization header got a 403 and stopped the call. Check apiBaseUrl: the stage name (e.g. /test) and the path.",
+            Diagnosis::NoAnswerPreflight => "No answer with the token, yet the same URL without one gave a readable 401: the URL is right and API Gateway's error answers carry CORS headers, so the request failed in its CORS preflight. The OPTIONS method of /dragons must answer 200 with Access-Control-Allow-Headers including Authorization (API Gateway console: Enable CORS on the resource, then deploy the stage). If it does, the network dropped the call: try again.",
             Diagnosis::Unexpected => "An answer this app did not expect; see the body.",
         }
     }
@@ -243,6 +251,27 @@ pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
         400 => Diagnosis::BadRequest,
         500..=599 => Diagnosis::ServerError,
         _ => Diagnosis::Unexpected,
+    }
+}
+
+/// After a call with a token got no readable answer: the same URL with GET and no headers, a
+/// "simple" request that needs no CORS preflight, tells a wrong URL from a preflight problem.
+pub fn probe_request(request: &ApiRequest) -> Option<ApiRequest> {
+    request.authorization()?;
+    Some(ApiRequest {
+        method: "GET",
+        url: request.url.clone(),
+        headers: Vec::new(),
+        body: None,
+    })
+}
+
+/// What the probe's answer says about the call that got none.
+pub fn after_probe(status: Option<u16>, body: &str) -> Diagnosis {
+    match (status, message_of(body).as_deref()) {
+        (Some(403), Some("Missing Authentication Token")) => Diagnosis::NoAnswerWrongUrl,
+        (Some(401), _) => Diagnosis::NoAnswerPreflight,
+        _ => Diagnosis::NoAnswer,
     }
 }
 
@@ -496,6 +525,30 @@ mod tests {
         assert!(masked.contains("not a valid key=value pair"), "{masked}");
         // Nothing to mask: unchanged.
         assert_eq!(mask_token("[]", token), "[]");
+    }
+
+    #[test]
+    fn a_missing_answer_is_probed_without_the_token_to_tell_a_wrong_url_from_cors() {
+        let with_token = list_request(API, Some("eyJ.a.b"), &Filter::Family("red".into()));
+        let probe = probe_request(&with_token).expect("a probe");
+        assert_eq!(probe.method, "GET");
+        assert_eq!(probe.url, with_token.url);
+        assert!(probe.headers.is_empty(), "no header, so no preflight");
+        assert_eq!(probe_request(&list_request(API, None, &Filter::All)), None);
+        assert_eq!(
+            after_probe(Some(403), r#"{"message":"Missing Authentication Token"}"#),
+            Diagnosis::NoAnswerWrongUrl
+        );
+        assert_eq!(
+            after_probe(Some(401), r#"{"message":"Unauthorized"}"#),
+            Diagnosis::NoAnswerPreflight
+        );
+        // Still nothing readable: the gateway responses lack CORS headers (or no network).
+        assert_eq!(after_probe(None, ""), Diagnosis::NoAnswer);
+        assert!(Diagnosis::NoAnswerWrongUrl.explain().contains("stage"));
+        assert!(Diagnosis::NoAnswerPreflight
+            .explain()
+            .contains("Access-Control-Allow-Headers"));
     }
 
     #[test]
