@@ -204,10 +204,20 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
                     <p class="signed-in" data-testid="signed-in-as">
                         "Signed in as " <strong>{who}</strong>
                     </p>
-                    {retry.map(|r| view! {
-                        <p class="status warning" role="status" data-testid="refresh-retry">
-                            {move || retry_words("Refresh failed", &r, flow.now.get())}
-                        </p>
+                    {retry.map(|r| {
+                        let expires_at = s.session.expires_at() / 1000;
+                        view! {
+                            <p class="status warning" role="status" data-testid="refresh-retry">
+                                {move || {
+                                    let now = flow.now.get();
+                                    let mut words = retry_words("Refresh failed", &r, now);
+                                    if now >= expires_at {
+                                        words.push_str(" The tokens have expired meanwhile: the API answers 401 until a refresh works.");
+                                    }
+                                    words
+                                }}
+                            </p>
+                        }
                     })}
                     {s.memory_only.then(|| view! {
                         <p class="note" data-testid="memory-only-notice">
