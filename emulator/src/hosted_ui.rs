@@ -152,6 +152,13 @@ pub fn check_authorize(shared: &AppState, query: &str) -> Result<AuthorizeReques
     if scopes.is_empty() || scopes.iter().any(|s| !client.allowed_scopes.contains(s)) {
         return Err(fail("invalid_scope", "invalid_scope"));
     }
+    // `email`, `phone` and `profile` are OIDC scopes: Cognito grants them only with `openid`.
+    let oidc_only = ["email", "phone", "profile"];
+    if !scopes.iter().any(|s| s == "openid")
+        && scopes.iter().any(|s| oidc_only.contains(&s.as_str()))
+    {
+        return Err(fail("invalid_scope", "invalid_scope"));
+    }
     let method = get(&pairs, "code_challenge_method");
     let challenge = get(&pairs, "code_challenge");
     let code_challenge = match (method, challenge) {

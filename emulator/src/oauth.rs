@@ -258,6 +258,10 @@ pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: By
     StatusCode::OK.into_response()
 }
 
+/// The `WWW-Authenticate` of every userInfo 401: one description for every bad token, the
+/// text AWS documents for the endpoint (the JSON body says which check failed).
+pub const USER_INFO_CHALLENGE: &str = "Bearer error=\"invalid_token\", error_description=\"Access token is expired, disabled, or deleted, or the user has globally signed out.\"";
+
 /// GET or POST /oauth2/userInfo with `Authorization: Bearer <access token>`.
 pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Response {
     let unauthorized = |description: &str| {
@@ -268,7 +272,7 @@ pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Re
             .into_response();
         r.headers_mut().insert(
             header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            HeaderValue::from_static(USER_INFO_CHALLENGE),
         );
         r
     };

@@ -47,6 +47,14 @@ async fn bad_parameters_redirect_back_with_error_and_state() {
         (&[("response_type", None)], "invalid_request"),
         (&[("scope", Some("openid offline_access"))], "invalid_scope"),
         (&[("scope", Some("openid dragons/admin"))], "invalid_scope"),
+        // The OIDC scopes need openid.
+        (&[("scope", Some("email"))], "invalid_scope"),
+        (&[("scope", Some("phone"))], "invalid_scope"),
+        (&[("scope", Some("profile"))], "invalid_scope"),
+        (
+            &[("scope", Some("email aws.cognito.signin.user.admin"))],
+            "invalid_scope",
+        ),
         (
             &[("code_challenge_method", Some("plain"))],
             "invalid_request",
@@ -320,10 +328,10 @@ async fn implicit_flow_puts_tokens_in_the_fragment_never_a_refresh_token() {
         "at_hash is the left half of SHA-256"
     );
 
-    // No openid scope: no ID token.
+    // No openid scope (only scopes that do not need it): no ID token.
     let q = query(&[
         ("response_type", Some("token")),
-        ("scope", Some("email")),
+        ("scope", Some("aws.cognito.signin.user.admin")),
         ("code_challenge", None),
         ("code_challenge_method", None),
     ]);

@@ -358,7 +358,7 @@ async fn user_info_takes_the_access_token_only() {
         assert_eq!(r.status(), 401, "{auth:?}");
         assert_eq!(
             r.headers()["www-authenticate"],
-            "Bearer error=\"invalid_token\""
+            "Bearer error=\"invalid_token\", error_description=\"Access token is expired, disabled, or deleted, or the user has globally signed out.\""
         );
     }
     stack.advance_clock(3601);
