@@ -69,6 +69,13 @@ pub enum Event {
     /// The person asked for new tokens now.
     Refresh,
     SignOut,
+    /// "Use a token you already have": text pasted, to be checked against the pool `config`
+    /// names (see [`paste`]).
+    Paste {
+        text: String,
+        config: Box<Config>,
+    },
+    ForgetPasted,
 }
 
 /// WebCrypto could not use a key (its own words).
@@ -311,6 +318,8 @@ pub struct Machine {
     phase: Phase,
     /// The JWKS last fetched, and for which issuer.
     keys: Option<(String, Jwks)>,
+    /// A token pasted from elsewhere, checked beside (and apart from) the session.
+    paste: Option<paste::PasteJob>,
     next_id: u64,
     rng: u64,
 }
@@ -321,6 +330,7 @@ impl Machine {
         Machine {
             phase: Phase::Starting,
             keys: None,
+            paste: None,
             next_id: 0,
             rng: seed | 1,
         }
@@ -394,7 +404,13 @@ impl Machine {
                     }
                 }
             }
+            Event::Answer { id, result } if self.paste_owns(id) => {
+                self.paste_keys(now, result, &mut out)
+            }
             Event::Answer { id, result } => self.answer(now, id, result, &mut out),
+            Event::Signature { id, result } if self.paste_owns(id) => {
+                self.paste_signature(now, result)
+            }
             Event::Signature { id, result } => self.signature(now, id, result, &mut out),
             Event::SessionNotSaved => {
                 if let Phase::Live(live) = &mut self.phase {
@@ -410,6 +426,8 @@ impl Machine {
                 }
             }
             Event::SignOut => self.sign_out(now, &mut out),
+            Event::Paste { text, config } => self.paste(now, &text, &config, &mut out),
+            Event::ForgetPasted => self.paste = None,
         }
         out
     }
@@ -1071,16 +1089,8 @@ impl Machine {
             return;
         };
         job.keys_request = None;
-        let uri = job.binding.jwks_uri();
         let issuer = job.binding.issuer.clone();
-        let keys = match result {
-            Err(error) => Err(KeysError::Unreachable { uri, error }),
-            Ok(HttpAnswer { status: 200, body }) => {
-                Jwks::parse(&body).map_err(|e| KeysError::Unreadable { uri, detail: e.0 })
-            }
-            Ok(HttpAnswer { status, .. }) => Err(KeysError::Status { uri, status }),
-        };
-        match keys {
+        match keys_from(job.binding.jwks_uri(), result) {
             Ok(keys) => {
                 job.fetched = true;
                 job.keys_retry = None;
@@ -1239,6 +1249,17 @@ impl Job {
     }
 }
 
+/// The key set in a JWKS answer, or why there is none.
+fn keys_from(uri: String, result: HttpResult) -> Result<Jwks, KeysError> {
+    match result {
+        Err(error) => Err(KeysError::Unreachable { uri, error }),
+        Ok(HttpAnswer { status: 200, body }) => {
+            Jwks::parse(&body).map_err(|e| KeysError::Unreadable { uri, detail: e.0 })
+        }
+        Ok(HttpAnswer { status, .. }) => Err(KeysError::Status { uri, status }),
+    }
+}
+
 /// The issuer's clock minus this one, from the `iat` of tokens that arrived just now (fresh
 /// from Cognito: over TLS from the token endpoint, or bound to this sign-in by its nonce).
 /// Within a day it is corrected for; beyond, the person is asked to fix the clock.
@@ -1282,6 +1303,9 @@ fn new_session(
         id_token_kept: false,
     })
 }
+
+#[path = "paste.rs"]
+pub mod paste;
 
 #[cfg(test)]
 #[path = "machine_tests.rs"]

@@ -1225,3 +1225,133 @@ mod properties {
         }
     }
 }
+
+mod pasting {
+    use super::*;
+    use crate::auth::machine::paste::{PasteError, Pasted};
+    use crate::auth::verify::{Unchecked, Verdict};
+
+    fn paste(w: &mut World, text: &str) -> Pasted {
+        w.feed(Event::Paste {
+            text: text.into(),
+            config: Box::new(config("code", AUTH, "https://api.example/test")),
+        });
+        w.m.pasted().expect("a paste result")
+    }
+
+    fn report(p: Pasted) -> crate::auth::machine::paste::PastedToken {
+        match p {
+            Pasted::Token(t) => *t,
+            Pasted::Refused(e) => panic!("refused: {e}"),
+        }
+    }
+
+    fn cli_token(w: &mut World, kind: &str) -> String {
+        let iat = w.now / 1000 + w.cognito.offset;
+        w.cognito.token(kind, iat, None)
+    }
+
+    #[test]
+    fn a_pasted_token_is_checked_like_a_signed_in_one_and_kept_apart_from_the_session() {
+        let mut w = World::new(Cognito::default());
+        w.feed(Event::Start {
+            callback: None,
+            pending: None,
+            saved: None,
+        });
+        let token = cli_token(&mut w, "id");
+        let t = report(paste(&mut w, &format!("\"{token}\",\n")));
+        assert!(t.report.is_valid(), "{:?}", t.report);
+        assert_eq!(t.report.kind, TokenKind::Id);
+        assert_eq!(t.report.raw, token, "cleaned of quotes and comma");
+        assert_eq!(w.sent.len(), 1, "the configured pool's JWKS, nothing else");
+        assert!(w.sent[0].url.starts_with(ISSUER));
+        // Never a session: not saved, no refresh, still signed out.
+        assert_eq!(w.saved, None);
+        assert_eq!(w.m.state(), AuthState::SignedOut(SignedOutReason::Never));
+        assert_eq!(w.m.next_wake(), None);
+        // The keys are cached: a second paste needs no request.
+        let access = cli_token(&mut w, "access");
+        assert!(report(paste(&mut w, &access)).report.is_valid());
+        assert_eq!(w.sent.len(), 1);
+        w.feed(Event::ForgetPasted);
+        assert_eq!(w.m.pasted(), None);
+    }
+
+    #[test]
+    fn a_pasted_token_beside_a_session_leaves_the_session_alone() {
+        let mut w = World::new(Cognito::default());
+        w.sign_in("code");
+        let before = w.signed_in().unwrap();
+        let token = cli_token(&mut w, "access");
+        assert!(report(paste(&mut w, &token)).report.is_valid());
+        assert_eq!(w.signed_in().unwrap(), before);
+        w.cognito.forged = true;
+        let t = report(paste(&mut w, &token));
+        assert!(matches!(
+            t.report.signature,
+            SignatureStatus::Invalid { .. }
+        ));
+        assert!(
+            w.signed_in().is_some(),
+            "a bad paste does not end the session"
+        );
+    }
+
+    #[test]
+    fn expired_foreign_tampered_and_unknown_key_tokens_are_refused_with_the_reason() {
+        // Expired.
+        let mut w = World::new(Cognito::default());
+        let old = cli_token(&mut w, "id");
+        w.now += 2 * 3600 * 1000;
+        let t = report(paste(&mut w, &old));
+        assert!(
+            t.report
+                .rejection()
+                .unwrap()
+                .to_string()
+                .contains("expired"),
+            "{:?}",
+            t.report.verdict
+        );
+        // Another client of the pool.
+        let mut w = World::new(Cognito::default());
+        let token = cli_token(&mut w, "id");
+        let jwt = crate::auth::jwt::decode(&token).unwrap();
+        let mut claims = Value::Object(jwt.claims);
+        claims["aud"] = json!("another-client");
+        let foreign = encode(&Value::Object(jwt.header), &claims, b"signature");
+        let t = report(paste(&mut w, &foreign));
+        assert!(matches!(
+            t.report.verdict,
+            Verdict::Rejected(Rejection::Claim(ClaimError::WrongAudience(_)))
+        ));
+        // Signed with a key the pool does not have: fetched once, then named.
+        let mut w = World::new(Cognito::default());
+        w.cognito.kid = "k-other-pool".into();
+        let token = cli_token(&mut w, "id");
+        w.cognito.kid = "k1".into();
+        let t = report(paste(&mut w, &token));
+        assert_eq!(
+            t.report.signature,
+            SignatureStatus::NotChecked(Unchecked::UnknownKid("k-other-pool".into()))
+        );
+        assert_eq!(w.sent.len(), 1);
+        // The keys out of reach: said, and the token stays unverified.
+        let mut w = World::new(Cognito {
+            jwks_failure: Some(network_down()),
+            ..Cognito::default()
+        });
+        let token = cli_token(&mut w, "id");
+        let t = report(paste(&mut w, &token));
+        assert!(t.keys_error.is_some());
+        assert!(t.report.is_pending());
+        // Not a token at all.
+        let mut w = World::new(Cognito::default());
+        assert!(matches!(
+            paste(&mut w, "<script>alert(1)</script>"),
+            Pasted::Refused(PasteError::NotAJwt(_))
+        ));
+        assert!(w.sent.is_empty());
+    }
+}

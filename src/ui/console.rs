@@ -25,6 +25,7 @@ enum Lab {
     AccessToken,
     Tampered,
     Expired,
+    Pasted,
 }
 
 impl Lab {
@@ -35,6 +36,7 @@ impl Lab {
             Lab::AccessToken => "Access token",
             Lab::Tampered => "Tampered token",
             Lab::Expired => "Expired token",
+            Lab::Pasted => "Pasted token",
         }
     }
 
@@ -45,6 +47,7 @@ impl Lab {
             Lab::AccessToken => "REST API Cognito authorizers with no OAuth scopes accept only ID tokens; the access token is for methods with scopes.",
             Lab::Tampered => "One claim changed (cognito:username set to admin), the signature kept: it no longer matches, so the token is refused.",
             Lab::Expired => "The ID token a refresh replaced, now past its exp: a genuine token, refused only for its age. Refresh before exp.",
+            Lab::Pasted => "The token you pasted, as API Gateway's authorizer sees it: an ID token of this pool and client passes a method without scopes; an access token, an expired token or one from another pool or client does not.",
         }
     }
 }
@@ -52,6 +55,8 @@ impl Lab {
 #[component]
 pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let token_choice = RwSignal::new(None::<ApiToken>);
+    // Call with the pasted token instead of the session's.
+    let use_pasted = RwSignal::new(false);
     let filter_kind = RwSignal::new("all".to_owned());
     let filter_text = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
@@ -60,13 +65,23 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let new_dragon = RwSignal::new(NewDragon::default());
     let post_problems = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
 
-    // A live session calls the API it started with; Settings apply from the next sign-in.
-    let api_base = move || {
-        flow.signed_in()
-            .map(|s| s.session.binding.api_base_url.clone())
+    let pasted = move || flow.pasted_token();
+    let pasting = move || use_pasted.get() && pasted().is_some();
+    // A live session calls the API it started with, a pasted token the one configured when it
+    // was pasted; Settings apply from the next sign-in.
+    let api_base_for = move |with_pasted: bool| {
+        let from_paste = pasted()
+            .filter(|_| with_pasted || flow.signed_in().is_none())
+            .map(|p| p.binding.api_base_url);
+        from_paste
+            .or_else(|| {
+                flow.signed_in()
+                    .map(|s| s.session.binding.api_base_url.clone())
+            })
             .or_else(|| settings.config().ok().map(|c| c.api_base_url))
             .unwrap_or_default()
     };
+    let api_base = move || api_base_for(untrack(pasting));
     let chosen = move || {
         token_choice
             .get()
@@ -80,6 +95,15 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         })
     };
     let signed_in = move || flow.signed_in().is_some();
+    let has_token = move || signed_in() || pasted().is_some();
+    // The token a call sends: the pasted one when chosen, else the session's of the chosen kind.
+    let call_token = move || {
+        if untrack(pasting) {
+            pasted().map(|p| p.report.raw)
+        } else {
+            token_of(chosen())
+        }
+    };
     let replaced_id_token = move || {
         flow.signed_in()
             .and_then(|s| s.replaced_id_token.map(|t| (t, s.session.clock_offset)))
@@ -124,10 +148,14 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             ("family", t) => Filter::Family(t),
             _ => Filter::All,
         };
-        let which = chosen();
-        let request = api::list_request(&api_base(), token_of(which).as_deref(), &filter);
+        let which = if untrack(pasting) {
+            "pasted"
+        } else {
+            chosen().as_str()
+        };
+        let request = api::list_request(&api_base(), call_token().as_deref(), &filter);
         run(
-            format!("GET /dragons with the {} token", which.as_str()),
+            format!("GET /dragons with the {which} token"),
             request,
             None,
         );
@@ -137,10 +165,14 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             Lab::NoToken => None,
             Lab::IdToken => token_of(ApiToken::Id),
             Lab::AccessToken => token_of(ApiToken::Access),
-            Lab::Tampered => token_of(ApiToken::Id).and_then(|t| api::tamper(&t)),
+            Lab::Tampered => token_of(ApiToken::Id)
+                .or_else(|| pasted().map(|p| p.report.raw))
+                .and_then(|t| api::tamper(&t)),
             Lab::Expired => untrack(replaced_id_token).map(|(t, _)| t.secret().to_owned()),
+            Lab::Pasted => pasted().map(|p| p.report.raw),
         };
-        let request = api::list_request(&api_base(), token.as_deref(), &Filter::All);
+        let base = api_base_for(which == Lab::Pasted);
+        let request = api::list_request(&base, token.as_deref(), &Filter::All);
         run(format!("401 lab: {}", which.label()), request, Some(which));
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
@@ -149,25 +181,28 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         let problems = dragon.problems();
         post_problems.set(problems.clone());
         if problems.is_empty() {
-            let request = api::create_request(&api_base(), token_of(chosen()).as_deref(), &dragon);
+            let request = api::create_request(&api_base(), call_token().as_deref(), &dragon);
             run("POST /dragons".into(), request, None);
         }
     };
 
     view! {
         <div class="console">
-            <Show when=move || !signed_in()>
-                <p class="note">"Sign in first to call the API with a token (the 401 lab works without one)."</p>
+            <Show when=move || !has_token()>
+                <p class="note">"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
             </Show>
             <div class="console-controls">
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>
                     <label><input type="radio" name="api-token" data-testid="api-token-id"
-                        prop:checked=move || chosen() == ApiToken::Id
-                        on:change=move |_| token_choice.set(Some(ApiToken::Id)) />" ID token"</label>
+                        prop:checked=move || !pasting() && chosen() == ApiToken::Id
+                        on:change=move |_| { use_pasted.set(false); token_choice.set(Some(ApiToken::Id)) } />" ID token"</label>
                     <label><input type="radio" name="api-token" data-testid="api-token-access"
-                        prop:checked=move || chosen() == ApiToken::Access
-                        on:change=move |_| token_choice.set(Some(ApiToken::Access)) />" Access token"</label>
+                        prop:checked=move || !pasting() && chosen() == ApiToken::Access
+                        on:change=move |_| { use_pasted.set(false); token_choice.set(Some(ApiToken::Access)) } />" Access token"</label>
+                    <label hidden=move || pasted().is_none()><input type="radio" name="api-token" data-testid="api-token-pasted"
+                        prop:checked=pasting
+                        on:change=move |_| use_pasted.set(true) />" Pasted token"</label>
                 </fieldset>
                 <label class="inline-field">"Filter "
                     <select data-testid="filter-kind" on:change=move |ev| filter_kind.set(event_target_value(&ev))>
@@ -187,10 +222,15 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 <h3 id="lab-title">"The 401 lab"</h3>
                 <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
                 <div class="actions">
-                    {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired].into_iter().map(|which| view! {
+                    {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired, Lab::Pasted].into_iter().map(|which| view! {
                         <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_lowercase().replace(' ', "-"))
-                            hidden=move || which == Lab::Expired && !replaced_expired()
-                            disabled=move || busy.get() || (which != Lab::NoToken && !signed_in())
+                            hidden=move || (which == Lab::Expired && !replaced_expired()) || (which == Lab::Pasted && pasted().is_none())
+                            disabled=move || busy.get() || match which {
+                                Lab::NoToken => false,
+                                Lab::Tampered => !has_token(),
+                                Lab::Pasted => pasted().is_none(),
+                                _ => !signed_in(),
+                            }
                             on:click=move |_| run_lab(which)>{which.label()}</button>
                     }).collect_view()}
                 </div>
@@ -221,7 +261,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                         }
                     }).collect_view()}
                 </div>
-                <button type="submit" class="button primary" data-testid="post-dragon" disabled=move || busy.get() || !signed_in()>
+                <button type="submit" class="button primary" data-testid="post-dragon" disabled=move || busy.get() || !has_token()>
                     "POST /dragons"
                 </button>
             </form>

@@ -6,6 +6,7 @@ use super::SettingsState;
 use crate::auth::callback::CallbackParams;
 use crate::auth::error::duration;
 use crate::auth::http::HttpResult;
+use crate::auth::machine::paste::{Pasted, PastedToken};
 use crate::auth::machine::{
     Attempt, AuthState, Event, Milestone, RefreshStatus, Retry, SignedIn, SignedOutReason, Work,
 };
@@ -55,6 +56,28 @@ impl Flow {
     pub fn signed_in(&self) -> Option<Box<SignedIn>> {
         match self.state.get() {
             AuthState::SignedIn(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Check pasted text as a token of the configured pool (beside the session, memory only).
+    pub fn paste(self, settings: SettingsState, text: String) {
+        if let Ok(config) = settings.config() {
+            self.driver.handle(Event::Paste {
+                text,
+                config: Box::new(config),
+            });
+        }
+    }
+
+    pub fn forget_pasted(self) {
+        self.driver.handle(Event::ForgetPasted);
+    }
+
+    /// The pasted token, once it could be read as one.
+    pub fn pasted_token(&self) -> Option<PastedToken> {
+        match self.driver.pasted.get() {
+            Some(Pasted::Token(t)) => Some(*t),
             _ => None,
         }
     }

@@ -37,7 +37,7 @@ pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
                     "each one's signature against the user pool's public keys, its issuer, audience, type "
                     "and expiry, and explains every claim."
                 </p>
-                <TokensView flow />
+                <TokensView flow settings=state />
             </Stage>
             <Stage number=4 id="stage-api" title="Dragons API" wide=true>
                 <p>

@@ -1,10 +1,12 @@
 //! Stage 3: the ID and access tokens, decoded and explained. Every value is rendered as text.
 
 use super::flow::{tokens_of, Flow};
+use super::SettingsState;
 use crate::auth::claims::TokenKind;
 use crate::auth::explain::{
     claim_meaning, header_meaning, is_time_claim, relative, string_booleans,
 };
+use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::AuthState;
 use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
 use crate::auth::CLOCK_LEEWAY_SECS;
@@ -12,7 +14,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 #[component]
-pub fn TokensView(flow: Flow) -> impl IntoView {
+pub fn TokensView(flow: Flow, settings: SettingsState) -> impl IntoView {
     view! {
         {move || match flow.state.with(tokens_of) {
             Some((tokens, offset)) => view! {
@@ -28,6 +30,60 @@ pub fn TokensView(flow: Flow) -> impl IntoView {
             }
             .into_any(),
         }}
+        <PasteToken flow settings />
+    }
+}
+
+/// "Use a token you already have": paste one (from the AWS CLI, Postman…), see it checked and
+/// explained like a signed-in one. Memory only; never refreshed.
+#[component]
+fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let ready = move || settings.config().is_ok();
+    let check = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        flow.paste(settings, text.get_untracked());
+    };
+    let offset = move || flow.signed_in().map_or(0, |s| s.session.clock_offset);
+    view! {
+        <details class="paste" data-testid="paste-section" open=move || flow.driver.pasted.with(Option::is_some)>
+            <summary>"Use a token you already have"</summary>
+            <p class="muted">
+                "Paste an ID or access token, e.g. the IdToken that " <code>"aws cognito-idp admin-initiate-auth"</code>
+                " prints. It is checked against the configured user pool like a signed-in token, can be used in the console "
+                "below, lives in this page's memory only and is never refreshed."
+            </p>
+            <form class="paste-form" on:submit=check>
+                <label for="paste-input">"Token"</label>
+                <textarea id="paste-input" data-testid="paste-input" rows="3" spellcheck="false"
+                    autocomplete="off" placeholder="eyJraWQiOi…"
+                    prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                <div class="actions">
+                    <button type="submit" class="button primary" data-testid="paste-check" disabled=move || !ready()>
+                        "Check this token"
+                    </button>
+                    <button type="button" class="button secondary" data-testid="paste-forget"
+                        hidden=move || flow.driver.pasted.with(Option::is_none)
+                        on:click=move |_| { text.set(String::new()); flow.forget_pasted(); }>
+                        "Forget it"
+                    </button>
+                </div>
+            </form>
+            {move || match flow.driver.pasted.get() {
+                None => ().into_any(),
+                Some(Pasted::Refused(e)) => view! {
+                    <p class="status error" role="alert" data-testid="paste-error">{e.to_string()}</p>
+                }.into_any(),
+                Some(Pasted::Token(t)) => view! {
+                    {t.keys_error.map(|e| view! {
+                        <p class="status error" role="alert" data-testid="paste-keys-error">
+                            {format!("Its signature cannot be checked yet: {e}. Press Check again once the pool answers.")}
+                        </p>
+                    })}
+                    <TokenCard report=t.report now=flow.now offset=offset() pasted=true />
+                }.into_any(),
+            }}
+        </details>
     }
 }
 
@@ -48,17 +104,28 @@ fn local_time(secs: i64) -> String {
 
 /// `offset`: the issuer's clock minus this computer's, so times read right on a wrong clock.
 #[component]
-fn TokenCard(report: TokenReport, now: RwSignal<i64>, offset: i64) -> impl IntoView {
+fn TokenCard(
+    report: TokenReport,
+    now: RwSignal<i64>,
+    offset: i64,
+    /// Pasted, not from this app's sign-in.
+    #[prop(optional)]
+    pasted: bool,
+) -> impl IntoView {
     let now = move || now.get() + offset;
     let local_time = move |t: i64| local_time(t - offset);
     let kind = report.kind;
-    let id = match kind {
-        TokenKind::Id => "id-token",
-        TokenKind::Access => "access-token",
+    let id = match (kind, pasted) {
+        (TokenKind::Id, false) => "id-token",
+        (TokenKind::Access, false) => "access-token",
+        (TokenKind::Id, true) => "pasted-id-token",
+        (TokenKind::Access, true) => "pasted-access-token",
     };
-    let title = match kind {
-        TokenKind::Id => "ID token",
-        TokenKind::Access => "Access token",
+    let title = match (kind, pasted) {
+        (TokenKind::Id, false) => "ID token",
+        (TokenKind::Access, false) => "Access token",
+        (TokenKind::Id, true) => "Pasted ID token",
+        (TokenKind::Access, true) => "Pasted access token",
     };
     let valid = report.is_valid();
     let pending = report.is_pending();

@@ -4,6 +4,7 @@
 
 use super::{crypto, http, location, now_ms, storage};
 use crate::auth::callback::CallbackParams;
+use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::{AuthState, Effect, Event, Machine, Milestone};
 use crate::auth::pending::Randomness;
 use crate::config::Config;
@@ -18,6 +19,8 @@ pub struct Driver {
     timer: StoredValue<Option<TimeoutHandle>>,
     pub state: RwSignal<AuthState>,
     pub timeline: RwSignal<Vec<Milestone>>,
+    /// The last pasted token ("Use a token you already have"), memory only.
+    pub pasted: RwSignal<Option<Pasted>>,
 }
 
 impl Driver {
@@ -30,6 +33,7 @@ impl Driver {
             timer: StoredValue::new(None),
             state: RwSignal::new(AuthState::Starting),
             timeline: RwSignal::new(Vec::new()),
+            pasted: RwSignal::new(None),
         }
     }
 
@@ -65,6 +69,10 @@ impl Driver {
             return;
         };
         self.state.set(self.machine.with_value(|m| m.state()));
+        let pasted = self.machine.with_value(|m| m.pasted());
+        if self.pasted.with_untracked(|p| *p != pasted) {
+            self.pasted.set(pasted);
+        }
         for effect in effects {
             self.perform(effect);
         }

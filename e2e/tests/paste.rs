@@ -1,0 +1,179 @@
+//! "Use a token you already have" end to end: a token from elsewhere pasted into the page is
+//! verified against the configured pool, explained, and usable in the console and the 401 lab;
+//! every bad kind of paste gets its own clear message and nothing breaks.
+
+use dragons_e2e::{dist_with_test_hooks, Harness};
+
+/// Put `text` into the paste box (through the page, so megabytes need no typing) and check it.
+async fn paste(h: &Harness, text_js: &str) {
+    if !h
+        .by_testid("paste-input")
+        .await
+        .is_displayed()
+        .await
+        .unwrap()
+    {
+        h.client
+            .find(dragons_e2e::fantoccini::Locator::Css(
+                "[data-testid=paste-section] > summary",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    h.js(&format!(
+        "const t = document.querySelector('[data-testid=paste-input]'); t.value = {text_js}; \
+         t.dispatchEvent(new Event('input', {{bubbles: true}})); return true"
+    ))
+    .await;
+    h.by_testid("paste-check").await.click().await.unwrap();
+}
+
+fn js_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+/// Sign in and take the tokens away, as if they came from another browser or the CLI: the
+/// page is left signed out, the tokens still good.
+async fn tokens_then_signed_out(h: &Harness) -> (String, String) {
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+    let session = h
+        .js(
+            "const s = JSON.parse(sessionStorage.getItem('dragons-login.session.v2')); \
+             sessionStorage.clear(); return s",
+        )
+        .await;
+    let id = session["id_token"].as_str().unwrap().to_owned();
+    let access = session["access_token"].as_str().unwrap().to_owned();
+    h.client.refresh().await.unwrap();
+    h.by_testid("sign-in").await;
+    (id, access)
+}
+
+/// `token` with one character of its signature changed.
+fn tampered(token: &str) -> String {
+    let at = token.rfind('.').unwrap() + 10;
+    let mut bytes = token.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn a_pasted_id_token_is_verified_explained_and_calls_the_api() {
+    let (h, _site) = hooked().await;
+    let (id, access) = tokens_then_signed_out(&h).await;
+    // As copied from the CLI's JSON: quoted, with a trailing comma.
+    paste(&h, &js_string(&format!("  \"{id}\",\n"))).await;
+    h.text_becomes("pasted-id-token-verdict", |t| t == "Verified")
+        .await;
+    let claims = h
+        .by_testid("pasted-id-token-claims")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(claims.contains("dragonrider"), "{claims}");
+    // Never stored, and not a sign-in.
+    let stored = h
+        .js("return Object.keys(sessionStorage).concat(Object.keys(localStorage)).join(' ')")
+        .await;
+    assert!(!stored.as_str().unwrap().contains("session"), "{stored}");
+    assert!(h.has_testid("sign-in").await);
+
+    // The console calls the API with it, and the 401 lab has it.
+    h.by_testid("api-token-pasted").await.click().await.unwrap();
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.text_becomes("inspector-status", |t| t == "200").await;
+    h.by_testid("lab-pasted-token").await.click().await.unwrap();
+    let lab = h
+        .text_becomes("lab-result", |t| t.contains("Pasted token"))
+        .await;
+    assert!(lab.contains("Pasted token: 200"), "{lab}");
+
+    // An access token is verified too; API Gateway's authorizer refuses it (401).
+    paste(&h, &js_string(&format!("Bearer {access}"))).await;
+    h.text_becomes("pasted-access-token-verdict", |t| t == "Verified")
+        .await;
+    h.by_testid("lab-pasted-token").await.click().await.unwrap();
+    h.text_becomes("lab-result", |t| t.contains("Pasted token: 401"))
+        .await;
+
+    h.by_testid("paste-forget").await.click().await.unwrap();
+    assert!(!h.has_testid("pasted-access-token").await);
+    assert!(h.csp_violations().await.is_empty());
+    h.finish().await;
+}
+
+async fn hooked() -> (Harness, tempfile::TempDir) {
+    let site = dist_with_test_hooks();
+    let dir = site.path().to_path_buf();
+    let h = Harness::with_stack(|c| c.site_dir = Some(dir)).await;
+    (h, site)
+}
+
+#[tokio::test]
+async fn every_bad_paste_gets_its_own_message_and_nothing_breaks() {
+    let (h, _site) = hooked().await;
+    let (id, _) = tokens_then_signed_out(&h).await;
+
+    paste(&h, "'hello'").await;
+    let said = h.text_becomes("paste-error", |t| !t.is_empty()).await;
+    assert!(said.contains("not a JWT"), "{said}");
+
+    // Markup is text, never markup.
+    paste(
+        &h,
+        &js_string("<img src=x onerror=\"window.__pwned = 1\">.<b>x</b>.y"),
+    )
+    .await;
+    h.text_becomes("paste-error", |t| t.contains("not a JWT"))
+        .await;
+    assert_eq!(h.js("return window.__pwned === undefined").await, true);
+
+    // Megabytes.
+    paste(&h, "'a'.repeat(3 * 1024 * 1024)").await;
+    let said = h.text_becomes("paste-error", |t| t.contains("KB")).await;
+    assert!(said.contains("3072 KB"), "{said}");
+
+    // Tampered: one character of the signature changed.
+    paste(&h, &js_string(&tampered(&id))).await;
+    let why = h
+        .text_becomes("pasted-id-token-reason", |t| !t.is_empty())
+        .await;
+    assert!(why.contains("altered or forged"), "{why}");
+
+    // Another user pool (a real one: its token, its kid unknown here).
+    let foreign = include_str!(
+        "../../tests/data/real-cognito/maximivanov-cognito-jwt-verifier_us-east-1_PDsy6i0Bf/id_token_expired.jwt"
+    )
+    .trim();
+    paste(&h, &js_string(foreign)).await;
+    let why = h
+        .text_becomes("pasted-id-token-reason", |t| t.contains("issued by"))
+        .await;
+    assert!(why.contains("us-east-1_PDsy6i0Bf"), "{why}");
+
+    // Expired: the same good token two hours later (the browser's clock moved on).
+    h.js("localStorage.setItem('e2e.clockShiftMs', String(2 * 3600 * 1000)); return true")
+        .await;
+    h.client.refresh().await.unwrap();
+    paste(&h, &js_string(&id)).await;
+    let why = h
+        .text_becomes("pasted-id-token-reason", |t| !t.is_empty())
+        .await;
+    assert!(why.contains("expired"), "{why}");
+
+    // The page still works: sign in as usual.
+    h.js("localStorage.removeItem('e2e.clockShiftMs'); return true")
+        .await;
+    h.client.refresh().await.unwrap();
+    // (The Hosted UI's session cookie is still live, so it comes straight back.)
+    h.by_testid("sign-in").await.click().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    assert!(h.csp_violations().await.is_empty());
+    h.finish().await;
+}
