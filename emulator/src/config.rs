@@ -53,7 +53,20 @@ pub struct ClientConfig {
     /// refresh token, and the one presented keeps working for `grace` seconds (0 to 60,
     /// `RetryGracePeriodSeconds`) after it was first rotated, then `invalid_grant`.
     pub refresh_token_rotation_grace_seconds: Option<u64>,
+    /// The app client's `ExplicitAuthFlows` for the user pools API: any of
+    /// `ALLOW_USER_PASSWORD_AUTH` (`InitiateAuth` with `USER_PASSWORD_AUTH`),
+    /// `ALLOW_ADMIN_USER_PASSWORD_AUTH` (`AdminInitiateAuth` with `ADMIN_USER_PASSWORD_AUTH`
+    /// or its old name `ADMIN_NO_SRP_AUTH`) and `ALLOW_REFRESH_TOKEN_AUTH`
+    /// (`REFRESH_TOKEN_AUTH`). A flow left out answers `InvalidParameterException`.
+    pub explicit_auth_flows: Vec<String>,
 }
+
+/// The `ExplicitAuthFlows` values the local stack implements.
+pub const EXPLICIT_AUTH_FLOWS: [&str; 3] = [
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+];
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -132,6 +145,9 @@ impl Default for ClientConfig {
                 "aws.cognito.signin.user.admin".into(),
             ],
             refresh_token_rotation_grace_seconds: None,
+            // What the workshop's command-line sessions need: sign-up + initiate-auth,
+            // admin-initiate-auth, and refreshing either.
+            explicit_auth_flows: EXPLICIT_AUTH_FLOWS.map(str::to_owned).to_vec(),
         }
     }
 }
@@ -195,6 +211,17 @@ impl StackConfig {
                 ));
             }
         }
+        if let Some(flow) = self
+            .client
+            .explicit_auth_flows
+            .iter()
+            .find(|f| !EXPLICIT_AUTH_FLOWS.contains(&f.as_str()))
+        {
+            return Err(format!(
+                "client.explicit_auth_flows has {flow:?}; the local stack implements {}",
+                EXPLICIT_AUTH_FLOWS.join(", ")
+            ));
+        }
         Ok(())
     }
 }
@@ -219,6 +246,7 @@ mod tests {
             c.client.refresh_token_rotation_grace_seconds,
             d.client.refresh_token_rotation_grace_seconds
         );
+        assert_eq!(c.client.explicit_auth_flows, d.client.explicit_auth_flows);
         assert_eq!(c.users[0].username, DEMO_USERNAME);
         assert_eq!(
             c.users[1].attributes["custom:team"],
@@ -283,5 +311,23 @@ mod tests {
         let e = StackConfig::from_toml("[client]\nrefresh_token_rotation_grace_seconds = -1\n")
             .unwrap_err();
         assert!(e.contains("refresh_token_rotation_grace_seconds"), "{e}");
+    }
+
+    #[test]
+    fn explicit_auth_flows_default_to_the_workshops_and_unknown_ones_are_refused() {
+        let d = StackConfig::default();
+        assert_eq!(d.client.explicit_auth_flows, EXPLICIT_AUTH_FLOWS);
+        let c = StackConfig::from_toml(
+            "[client]\nexplicit_auth_flows = [\"ALLOW_ADMIN_USER_PASSWORD_AUTH\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.client.explicit_auth_flows,
+            ["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+        );
+        let e =
+            StackConfig::from_toml("[client]\nexplicit_auth_flows = [\"ALLOW_USER_SRP_AUTH\"]\n")
+                .unwrap_err();
+        assert!(e.contains("ALLOW_USER_SRP_AUTH"), "{e}");
     }
 }

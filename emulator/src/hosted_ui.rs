@@ -297,6 +297,8 @@ fn complete(
                 nonce: request.nonce.as_deref(),
                 auth_time,
                 origin_jti: &origin_jti,
+                id_token: Grant::openid(&request.scopes),
+                at_hash: true,
             },
         );
         let expires_in = shared.config.tokens.access_token_seconds.to_string();
@@ -481,7 +483,65 @@ pub async fn login_submit(
             pages::login(&query, csrf, Some(&username), Some(problem))
         });
     }
+    if user.as_ref().is_some_and(|u| u.must_change_password) {
+        // A temporary password (AdminCreateUser): the new one first, as the Hosted UI asks.
+        let session = crate::idp_api::start_challenge(&shared, &username, &request.client_id);
+        return form_page(&headers, |csrf| {
+            pages::change_password(&query, csrf, &session, None)
+        });
+    }
     signed_in(&shared, &request, &username)
+}
+
+/// POST /forceChangePassword: the new password for a user who signed in with a temporary one;
+/// then signed in.
+pub async fn force_change_password(
+    State(shared): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let request = match check_authorize(&shared, &query) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let form = match read_form(&headers, &body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    if let Err(page) = check_csrf(&headers, &form) {
+        return page;
+    }
+    let session = get(&form, "session").unwrap_or("").to_owned();
+    let password = get(&form, "password").unwrap_or("");
+    let challenge = shared.store().challenges.get(&session).cloned();
+    let Some(challenge) = challenge.filter(|c| c.expires_at_ms > shared.clock.now_ms()) else {
+        return form_page(&headers, |csrf| {
+            pages::login(
+                &query,
+                csrf,
+                None,
+                Some("Invalid session for the user, session is expired."),
+            )
+        });
+    };
+    let problem = if password != get(&form, "confirm_password").unwrap_or("") {
+        Some("Passwords do not match")
+    } else {
+        password_problem(password)
+    };
+    if let Some(problem) = problem {
+        return form_page(&headers, |csrf| {
+            pages::change_password(&query, csrf, &session, Some(problem))
+        });
+    }
+    match crate::idp_api::complete_new_password(&shared, &session, password, &[]) {
+        Ok(_) => signed_in(&shared, &request, &challenge.username),
+        Err(e) => form_page(&headers, |csrf| {
+            pages::login(&query, csrf, None, Some(&e.message))
+        }),
+    }
 }
 
 /// GET /signup
@@ -498,7 +558,7 @@ pub async fn signup_page(
 }
 
 /// Cognito's default password policy: 8+ characters with upper, lower, digit and symbol.
-fn password_problem(p: &str) -> Option<&'static str> {
+pub fn password_problem(p: &str) -> Option<&'static str> {
     if p.chars().count() < 8 {
         Some("Password did not conform with policy: Password not long enough")
     } else if !p.chars().any(char::is_uppercase) {
@@ -551,19 +611,9 @@ pub async fn signup_submit(
     }
     let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
     println!("[emulator] sign-up: confirmation code for {username} <{email}> is {code}");
-    shared.store().users.insert(
-        username.clone(),
-        User {
-            sub: uuid(),
-            username: username.clone(),
-            password,
-            email,
-            email_verified: false,
-            groups: vec![],
-            attributes: Default::default(),
-            pending_code: Some(code),
-        },
-    );
+    let mut user = User::signed_up(&username, &password, code, shared.clock.now_ms());
+    user.email = email;
+    shared.store().users.insert(username.clone(), user);
     let next = with_params(
         &format!("/confirmUser?{query}"),
         &[("username", &username)],

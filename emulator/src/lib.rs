@@ -10,6 +10,7 @@
 pub mod config;
 pub mod dragons;
 pub mod hosted_ui;
+pub mod idp_api;
 pub mod keys;
 pub mod oauth;
 pub mod pages;
@@ -17,7 +18,7 @@ pub mod site;
 pub mod state;
 pub mod tokens;
 
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use config::StackConfig;
@@ -130,13 +131,17 @@ impl Stack {
             site: site.as_ref().map(|l| format!("http://{host}:{}/", port(l))),
             auth: format!("http://{host}:{}", port(&auth)),
             issuer: format!("http://{host}:{}/{}", port(&idp), config.pool_id),
+            idp: format!("http://{host}:{}", port(&idp)),
             api: format!("http://{host}:{}/{}", port(&api), config.api.stage),
         };
         let store = Store {
             users: config
                 .users
                 .iter()
-                .map(|u| (u.username.clone(), seeded_user(&config.pool_id, u)))
+                .map(|u| {
+                    let now_ms = state::Clock::default().now_ms();
+                    (u.username.clone(), seeded_user(&config.pool_id, u, now_ms))
+                })
                 .collect(),
             dragons: dragons::seed(),
             ..Store::default()
@@ -230,7 +235,7 @@ async fn csp_report(
 }
 
 /// Seeded users keep the same `sub` across restarts (derived from pool and user name).
-fn seeded_user(pool_id: &str, u: &config::UserConfig) -> User {
+fn seeded_user(pool_id: &str, u: &config::UserConfig, now_ms: i64) -> User {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{pool_id}/{}", u.username).as_bytes());
     let mut bytes = [0u8; 16];
@@ -246,6 +251,9 @@ fn seeded_user(pool_id: &str, u: &config::UserConfig) -> User {
         groups: u.groups.clone(),
         attributes: u.attributes.clone(),
         pending_code: None,
+        must_change_password: false,
+        created_ms: now_ms,
+        modified_ms: now_ms,
     }
 }
 
@@ -282,6 +290,10 @@ fn auth_router(shared: AppState) -> Router {
             "/confirmUser",
             get(hosted_ui::confirm_page).post(hosted_ui::confirm_submit),
         )
+        .route(
+            "/forceChangePassword",
+            post(hosted_ui::force_change_password),
+        )
         .route("/logout", get(hosted_ui::logout))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
@@ -295,7 +307,7 @@ fn auth_router(shared: AppState) -> Router {
 }
 
 fn idp_router(shared: AppState, pool_id: &str) -> Router {
-    Router::new()
+    let issuer = Router::new()
         .route(
             &format!("/{pool_id}/.well-known/jwks.json"),
             get(oauth::jwks),
@@ -304,7 +316,22 @@ fn idp_router(shared: AppState, pool_id: &str) -> Router {
             &format!("/{pool_id}/.well-known/openid-configuration"),
             get(oauth::discovery),
         )
-        .layer(open_cors())
+        .layer(open_cors());
+    // The user pools JSON API, as on cognito-idp.<region>.amazonaws.com: open to browsers
+    // (Amplify calls it from the page), its error headers readable.
+    let user_pools_api =
+        Router::new()
+            .route("/", post(idp_api::handle))
+            .layer(open_cors().expose_headers([
+                HeaderName::from_static("x-amzn-requestid"),
+                HeaderName::from_static("x-amzn-errortype"),
+                HeaderName::from_static("x-amzn-errormessage"),
+                header::DATE,
+            ]));
+    Router::new()
+        .merge(issuer)
+        .merge(user_pools_api)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(shared)
 }
 

@@ -125,6 +125,10 @@ fn print_banner(stack: &Stack) {
     println!();
     println!("  Hosted UI       {}", urls.auth);
     println!("  Issuer          {}", urls.issuer);
+    println!(
+        "  User pools API  {}  (aws cognito-idp --endpoint-url {} --region {}; pool {})",
+        urls.idp, urls.idp, c.region, c.pool_id
+    );
     println!("  Dragons API     {}/dragons", urls.api);
     println!("  App client      {}", c.client.client_id);
     println!("  Callback URLs   {}", c.client.callback_urls.join(", "));
@@ -133,6 +137,10 @@ fn print_banner(stack: &Stack) {
         "  Flows, scopes   {} | {}",
         c.client.allowed_flows.join(", "),
         c.client.allowed_scopes.join(" ")
+    );
+    println!(
+        "  API auth flows  {}",
+        c.client.explicit_auth_flows.join(", ")
     );
     println!(
         "  Token lifetime  ID {} s, access {} s; code {} s; Hosted UI session {} s",

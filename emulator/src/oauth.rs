@@ -109,6 +109,8 @@ fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) 
             nonce: grant.nonce.as_deref(),
             auth_time: grant.auth_time,
             origin_jti: &origin_jti,
+            id_token: Grant::openid(&grant.scopes),
+            at_hash: true,
         },
     );
     let refresh_token = opaque_token();
@@ -123,6 +125,7 @@ fn exchange_code(shared: &AppState, form: &[(String, String)], client_id: &str) 
             revoked: false,
             origin_jti,
             rotated_at_ms: None,
+            api: false,
         },
     );
     token_answer(shared, minted, Some(refresh_token))
@@ -163,41 +166,13 @@ fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Res
     let Some(refresh_token) = field(form, "refresh_token") else {
         return oauth_error("invalid_request");
     };
-    let rotation = shared.config.client.refresh_token_rotation_grace_seconds;
-    let now_ms = shared.clock.now_ms();
-    let (grant, user, successor) = {
-        let mut store = shared.store();
-        let grant = match store.refresh_tokens.get_mut(refresh_token) {
-            Some(g)
-                if !g.revoked
-                    && g.expires_at * 1000 > now_ms
-                    && g.client_id == client_id
-                    && within_grace(g.rotated_at_ms, rotation, now_ms) =>
-            {
-                if rotation.is_some() && g.rotated_at_ms.is_none() {
-                    g.rotated_at_ms = Some(now_ms);
-                }
-                g.clone()
-            }
-            _ => return oauth_error("invalid_grant"),
-        };
-        let Some(user) = store.users.get(&grant.username).cloned() else {
-            return oauth_error("invalid_grant");
-        };
-        // With rotation, a new refresh token in the same family (same session, user, scopes and
-        // auth_time), valid for what is left of the one presented.
-        let successor = rotation.map(|_| {
-            let token = opaque_token();
-            store.refresh_tokens.insert(
-                token.clone(),
-                RefreshGrant {
-                    rotated_at_ms: None,
-                    ..grant.clone()
-                },
-            );
-            token
-        });
-        (grant, user, successor)
+    let Some(Redeemed {
+        grant,
+        user,
+        successor,
+    }) = redeem_refresh_token(shared, refresh_token, client_id)
+    else {
+        return oauth_error("invalid_grant");
     };
     let minted = tokens::mint(
         shared,
@@ -208,10 +183,65 @@ fn refresh(shared: &AppState, form: &[(String, String)], client_id: &str) -> Res
             nonce: None,
             auth_time: grant.auth_time,
             origin_jti: &grant.origin_jti,
+            id_token: grant.api || Grant::openid(&grant.scopes),
+            at_hash: true,
         },
     );
     // Without rotation Cognito returns no new refresh token: the client keeps the one it has.
     token_answer(shared, minted, successor)
+}
+
+/// A refresh token that was accepted: its session, its user, and (with rotation) the new
+/// refresh token that succeeds it.
+pub struct Redeemed {
+    pub grant: RefreshGrant,
+    pub user: crate::state::User,
+    pub successor: Option<String>,
+}
+
+/// Accept `refresh_token` for `client_id` if it is known, unrevoked, unexpired and (with
+/// rotation) within its grace period; with rotation, mint its successor in the same family
+/// (same session, user, scopes and auth_time, valid for what is left of the one presented).
+/// None: refuse it (`invalid_grant`, `NotAuthorizedException`).
+pub fn redeem_refresh_token(
+    shared: &AppState,
+    refresh_token: &str,
+    client_id: &str,
+) -> Option<Redeemed> {
+    let rotation = shared.config.client.refresh_token_rotation_grace_seconds;
+    let now_ms = shared.clock.now_ms();
+    let mut store = shared.store();
+    let grant = match store.refresh_tokens.get_mut(refresh_token) {
+        Some(g)
+            if !g.revoked
+                && g.expires_at * 1000 > now_ms
+                && g.client_id == client_id
+                && within_grace(g.rotated_at_ms, rotation, now_ms) =>
+        {
+            if rotation.is_some() && g.rotated_at_ms.is_none() {
+                g.rotated_at_ms = Some(now_ms);
+            }
+            g.clone()
+        }
+        _ => return None,
+    };
+    let user = store.users.get(&grant.username).cloned()?;
+    let successor = rotation.map(|_| {
+        let token = opaque_token();
+        store.refresh_tokens.insert(
+            token.clone(),
+            RefreshGrant {
+                rotated_at_ms: None,
+                ..grant.clone()
+            },
+        );
+        token
+    });
+    Some(Redeemed {
+        grant,
+        user,
+        successor,
+    })
 }
 
 /// Whether a refresh token still works: never rotated, or rotated less than the client's grace
@@ -241,6 +271,13 @@ pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: By
     if tokens::issued_by_pool(&shared, token) {
         return oauth_error("unsupported_token_type");
     }
+    revoke_family_of(&shared, token, client_id);
+    StatusCode::OK.into_response()
+}
+
+/// Revoke the family of refresh token `token` (if it is one of `client_id`'s): every refresh
+/// token in it, and the ID and access tokens minted in it at the pool's own endpoints.
+pub fn revoke_family_of(shared: &AppState, token: &str, client_id: &str) {
     let mut store = shared.store();
     let family = store
         .refresh_tokens
@@ -255,7 +292,6 @@ pub async fn revoke(State(shared): State<AppState>, headers: HeaderMap, body: By
         }
         store.revoked_families.insert(family);
     }
-    StatusCode::OK.into_response()
 }
 
 /// The `WWW-Authenticate` of every userInfo 401: one description for every bad token, the
@@ -312,9 +348,11 @@ pub async fn user_info(State(shared): State<AppState>, headers: HeaderMap) -> Re
     let mut body = json!({
         "sub": user.sub,
         "username": user.username,
-        "email": user.email,
-        "email_verified": user.email_verified.to_string(),
     });
+    if !user.email.is_empty() {
+        body["email"] = json!(user.email);
+        body["email_verified"] = json!(user.email_verified.to_string());
+    }
     for (k, v) in tokens::readable_attributes(&user, true) {
         body[k] = v;
     }

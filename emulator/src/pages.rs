@@ -132,3 +132,31 @@ pub fn confirm(query: &str, csrf: &str, username: &str, problem: Option<&str>) -
         ),
     )
 }
+
+/// The classic Hosted UI's "Change Password" form, shown after signing in with a temporary
+/// password (`FORCE_CHANGE_PASSWORD`).
+pub fn change_password(
+    query: &str,
+    csrf: &str,
+    session: &str,
+    problem: Option<&str>,
+) -> Html<String> {
+    let problem = problem
+        .map(|p| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(p)))
+        .unwrap_or_default();
+    page(
+        "Change Password",
+        &format!(
+            "<h1>Change Password</h1>{problem}\
+             <p class=\"note\">Please enter a new password.</p>\
+             <form method=\"post\" action=\"/forceChangePassword?{q}\">{c}\
+             <input type=\"hidden\" name=\"session\" value=\"{s}\">\
+             <label for=\"new_password\">New Password</label><input id=\"new_password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" required>\
+             <label for=\"confirm_password\">Enter New Password Again</label><input id=\"confirm_password\" name=\"confirm_password\" type=\"password\" autocomplete=\"new-password\" required>\
+             <button type=\"submit\">Send</button></form>",
+            q = escape(query),
+            c = csrf_field(csrf),
+            s = escape(session),
+        ),
+    )
+}

@@ -43,8 +43,55 @@ pub struct User {
     pub email_verified: bool,
     pub groups: Vec<String>,
     pub attributes: std::collections::BTreeMap<String, String>,
-    /// Sign-up waiting for its confirmation code.
+    /// Sign-up waiting for its confirmation code (`UNCONFIRMED`).
     pub pending_code: Option<String>,
+    /// The password is temporary (`FORCE_CHANGE_PASSWORD`: `AdminCreateUser`, or
+    /// `AdminSetUserPassword` without `Permanent`): signing in asks for a new one.
+    pub must_change_password: bool,
+    /// `UserCreateDate` and `UserLastModifiedDate`, stack clock, ms since the epoch.
+    pub created_ms: i64,
+    pub modified_ms: i64,
+}
+
+impl User {
+    /// A new user as sign-up makes one: unconfirmed until `code` is entered or an admin
+    /// confirms it.
+    pub fn signed_up(username: &str, password: &str, code: String, now_ms: i64) -> User {
+        User {
+            sub: uuid(),
+            username: username.to_owned(),
+            password: password.to_owned(),
+            email: String::new(),
+            email_verified: false,
+            groups: vec![],
+            attributes: Default::default(),
+            pending_code: Some(code),
+            must_change_password: false,
+            created_ms: now_ms,
+            modified_ms: now_ms,
+        }
+    }
+
+    /// Cognito's `UserStatus`.
+    pub fn status(&self) -> &'static str {
+        if self.pending_code.is_some() {
+            "UNCONFIRMED"
+        } else if self.must_change_password {
+            "FORCE_CHANGE_PASSWORD"
+        } else {
+            "CONFIRMED"
+        }
+    }
+}
+
+/// A sign-in waiting for the answer to a `NEW_PASSWORD_REQUIRED` challenge (user pools API
+/// `Session`, or the Hosted UI's change-password form).
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    pub username: String,
+    pub client_id: String,
+    /// Stack clock, ms.
+    pub expires_at_ms: i64,
 }
 
 /// What an authorization code stands for; bound to client, redirect_uri and challenge.
@@ -74,6 +121,9 @@ pub struct RefreshGrant {
     /// With rotation: when this token was first exchanged for a successor (stack clock, ms).
     /// It keeps working for the client's grace period after that.
     pub rotated_at_ms: Option<i64>,
+    /// The session began through the user pools API (`InitiateAuth`, …): its refreshes carry
+    /// an ID token whatever the scopes, as the first answer did.
+    pub api: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +155,8 @@ pub struct Store {
     /// The `origin_jti` of every revoked refresh-token family: the ID and access tokens minted
     /// in it no longer work at the pool's own endpoints (userInfo).
     pub revoked_families: HashSet<String>,
+    /// `NEW_PASSWORD_REQUIRED` challenges waiting for an answer, by session.
+    pub challenges: HashMap<String, Challenge>,
     pub dragons: Vec<Dragon>,
     /// The last redirects back to the app (code or tokens), newest last: lets tests replay a
     /// callback exactly as the browser received it.
@@ -129,6 +181,9 @@ pub struct Urls {
     pub auth: String,
     /// The issuer, e.g. http://localhost:9001/us-east-1_DRAGONS01
     pub issuer: String,
+    /// The user pools API (`aws cognito-idp --endpoint-url`): the issuer's origin, e.g.
+    /// http://localhost:9001
+    pub idp: String,
     /// The API stage, e.g. http://localhost:9002/test
     pub api: String,
 }
@@ -167,10 +222,15 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// An opaque random token (base64url of 48 random bytes).
+/// An opaque random token (base64url of 48 random bytes), never starting with `-` (the AWS
+/// CLI would read `--token -abc…` as an option).
 pub fn opaque_token() -> String {
     use base64::Engine;
     let mut bytes = [0u8; 48];
     rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    match token.strip_prefix('-') {
+        Some(rest) => format!("x{rest}"),
+        None => token,
+    }
 }

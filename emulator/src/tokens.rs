@@ -18,6 +18,17 @@ pub struct Grant<'a> {
     pub auth_time: i64,
     /// Shared by every token minted from one sign-in (and its refreshes).
     pub origin_jti: &'a str,
+    /// Mint an ID token: with `openid` at the OAuth endpoints; always from the user pools API.
+    pub id_token: bool,
+    /// Put `at_hash` in the ID token: the OAuth endpoints do, the user pools API does not.
+    pub at_hash: bool,
+}
+
+impl Grant<'_> {
+    /// Whether the OAuth endpoints would mint an ID token for these scopes (`openid`).
+    pub fn openid(scopes: &[String]) -> bool {
+        scopes.iter().any(|s| s == "openid")
+    }
 }
 
 pub struct Minted {
@@ -26,8 +37,9 @@ pub struct Minted {
     pub id_token: Option<String>,
 }
 
-/// Mint the access token and, when `openid` was granted, the ID token: with `at_hash` (the
-/// OAuth endpoints put it in every ID token, code flow, refresh and implicit alike) and every
+/// Mint the access token and, when `grant.id_token` (at the OAuth endpoints: `openid` was
+/// granted), the ID token: with `at_hash` when `grant.at_hash` (the OAuth endpoints put it in
+/// every ID token, code flow, refresh and implicit alike; the user pools API never) and every
 /// attribute the app client may read (no filtering by the `email` or `profile` scopes).
 pub fn mint(shared: &Shared, grant: &Grant<'_>) -> Minted {
     let now = shared.clock.now();
@@ -58,14 +70,19 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>) -> Minted {
         .get(KeyUse::Access)
         .sign(&Value::Object(access));
 
-    let id_token = grant.scopes.iter().any(|s| s == "openid").then(|| {
+    let id_token = grant.id_token.then(|| {
         let mut id = Map::new();
-        id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        if grant.at_hash {
+            id.insert("at_hash".into(), json!(at_hash(&access_token)));
+        }
         id.insert("sub".into(), json!(grant.user.sub));
         if !grant.user.groups.is_empty() {
             id.insert("cognito:groups".into(), json!(grant.user.groups));
         }
-        id.insert("email_verified".into(), json!(grant.user.email_verified));
+        let has_email = !grant.user.email.is_empty();
+        if has_email {
+            id.insert("email_verified".into(), json!(grant.user.email_verified));
+        }
         id.insert("iss".into(), json!(shared.urls.issuer));
         id.insert("cognito:username".into(), json!(grant.user.username));
         if let Some(nonce) = grant.nonce {
@@ -82,7 +99,9 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>) -> Minted {
         id.insert("exp".into(), json!(now + tokens.id_token_seconds as i64));
         id.insert("iat".into(), json!(now));
         id.insert("jti".into(), json!(uuid()));
-        id.insert("email".into(), json!(grant.user.email));
+        if has_email {
+            id.insert("email".into(), json!(grant.user.email));
+        }
         shared.keys().get(KeyUse::Id).sign(&Value::Object(id))
     });
     Minted {

@@ -17,7 +17,7 @@ usage: cargo xtask <task>
   test    set up, then fmt, clippy, native tests, browser tests, release build, end-to-end
           tests, and the size report; exits non-zero on any failure
   setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
-          Chromium + ChromeDriver); a second run takes seconds
+          Chromium + ChromeDriver, the AWS CLI in .tools/venv); a second run takes seconds
   build   set up and build the release site into dist/
   size    print the size of dist/ (raw and gzip) and check it against the budget
   bench   set up, build, and time callback -> verified claims in headless Chromium against
@@ -182,7 +182,9 @@ fn test() -> Result<(), String> {
         }),
         ("native tests (cargo test --workspace)", {
             let mut c = cargo();
-            c.args(["test", "--workspace", "--exclude", "dragons-e2e"]);
+            c.args(["test", "--workspace", "--exclude", "dragons-e2e"])
+                // emulator/tests/aws_cli.rs runs the CLI that setup installed.
+                .env("DRAGONS_AWS_CLI", setup::aws_cli());
             c
         }),
         ("browser tests (wasm-bindgen-test in headless Chromium)", {

@@ -1,12 +1,28 @@
 //! Installs the toolchain, idempotently: each piece already present at the right version is
 //! skipped; a failed install stops with the piece's name and the command to retry.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The AWS CLI (v1, from PyPI) that `emulator/tests/aws_cli.rs` runs against the local stack.
+pub const AWSCLI_VERSION: &str = "1.46.3";
+/// Where the project keeps its Python virtual environment, relative to the workspace root
+/// (git-ignored). `emulator/tests/aws_cli.rs` looks for `bin/aws` here too.
+pub const VENV_DIR: &str = ".tools/venv";
+
+/// The project's Python virtual environment: `<workspace>/.tools/venv`.
+pub fn venv() -> PathBuf {
+    crate::root().join(VENV_DIR)
+}
+
+/// The AWS CLI installed by `setup`: `<workspace>/.tools/venv/bin/aws`.
+pub fn aws_cli() -> PathBuf {
+    venv().join("bin").join("aws")
+}
 
 pub fn run() -> Result<(), String> {
     println!("==> setup (skips what is already installed)");
@@ -15,6 +31,7 @@ pub fn run() -> Result<(), String> {
     wasm_bindgen()?;
     wasm_opt()?;
     chromium()?;
+    awscli()?;
     Ok(())
 }
 
@@ -159,4 +176,84 @@ fn chromium() -> Result<(), String> {
     };
     apt(&["update"])?;
     apt(&["install", "-y", "chromium", "chromium-driver"])
+}
+
+/// `awscli==AWSCLI_VERSION` in the project's own virtual environment (`.tools/venv`), never
+/// the system's Python. Skipped when that version answers `aws --version` already.
+fn awscli() -> Result<(), String> {
+    let aws = aws_cli();
+    let want = format!("aws-cli/{AWSCLI_VERSION} ");
+    let version = || {
+        let out = Command::new(&aws).arg("--version").output().ok()?;
+        // CLI v1 prints its version on stdout (older releases on stderr).
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success() && text.starts_with(&want)).then(|| text.trim().to_owned())
+    };
+    if let Some(v) = version() {
+        ok("AWS CLI in .tools/venv", v.split(' ').next().unwrap_or(&v));
+        return Ok(());
+    }
+    let dir = venv();
+    let python = dir.join("bin").join("python");
+    let retry = "cargo xtask setup";
+    let healthy = Command::new(&python)
+        .args(["-c", "import pip"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !healthy {
+        // Missing, or left broken (an interrupted run, a Python that moved): make it afresh.
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| {
+                format!("cannot remove the broken virtual environment {} ({e}); delete it and retry with: {retry}", dir.display())
+            })?;
+        }
+        let dir_text = dir.display().to_string();
+        install("a Python virtual environment", "python3", &["-m", "venv", &dir_text]).map_err(
+            |e| format!("{e}\n(Debian's python3 needs `apt-get install -y python3-venv` for this; then retry with: {retry})"),
+        )?;
+    }
+    let python_text = python.display().to_string();
+    let spec = format!("awscli=={AWSCLI_VERSION}");
+    let pip = |extra: &[&str]| {
+        let mut args = vec![
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ];
+        args.extend_from_slice(extra);
+        args.push(&spec);
+        install(
+            &format!("the AWS CLI {AWSCLI_VERSION} (PyPI, about 10 seconds)"),
+            &python_text,
+            &args,
+        )
+        .map_err(|e| {
+            format!(
+                "{e}\n(the AWS CLI goes into {}; once PyPI answers, retry with: {retry})",
+                dir.display()
+            )
+        })
+    };
+    pip(&[])?;
+    if version().is_none() {
+        // Installed but broken (a deleted script, an interrupted run): reinstall it whole.
+        pip(&["--force-reinstall"])?;
+    }
+    match version() {
+        Some(v) => {
+            ok("AWS CLI in .tools/venv", v.split(' ').next().unwrap_or(&v));
+            Ok(())
+        }
+        None => Err(format!(
+            "{} does not answer `--version` as aws-cli/{AWSCLI_VERSION} after the install; delete {} and retry with: {retry}",
+            aws.display(),
+            dir.display()
+        )),
+    }
 }

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
 pub const CLIENT: &str = "dragonsdemo0localclient001";
+pub const POOL: &str = "us-east-1_DRAGONS01";
 pub const REDIRECT: &str = "http://localhost:8080/";
 /// The RFC 7636 appendix B verifier.
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -297,4 +298,73 @@ pub async fn user_info(stack: &Stack, access_token: &str) -> reqwest::Response {
         .send()
         .await
         .unwrap()
+}
+
+/// A request to the user pools JSON API (`POST /` on the issuer's origin) with
+/// `X-Amz-Target: AWSCognitoIdentityProviderService.<operation>`; signed with a shape-valid
+/// SigV4 header (any key) when `signed`. Returns (status, x-amzn-ErrorType, JSON body).
+pub async fn idp(
+    stack: &Stack,
+    operation: &str,
+    body: Value,
+    signed: bool,
+) -> (u16, Option<String>, Value) {
+    let mut req = http()
+        .post(format!("{}/", stack.urls().idp))
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{operation}"),
+        )
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body.to_string());
+    if signed {
+        req = req.header("X-Amz-Date", SIGV4_DATE).header(
+            "Authorization",
+            sigv4_authorization("us-east-1", "cognito-idp"),
+        );
+    }
+    read_idp(req.send().await.unwrap()).await
+}
+
+pub const SIGV4_DATE: &str = "20260101T120000Z";
+
+/// An `Authorization` value shaped like the SDKs' (throw-away key, any signature).
+pub fn sigv4_authorization(region: &str, service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=local/20260101/{region}/{service}/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature={}",
+        "0123456789abcdef".repeat(4)
+    )
+}
+
+pub async fn read_idp(r: reqwest::Response) -> (u16, Option<String>, Value) {
+    let status = r.status().as_u16();
+    let error_type = r
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = r.text().await.unwrap();
+    (
+        status,
+        error_type,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+/// The demo user's tokens through `AdminInitiateAuth` (`ADMIN_USER_PASSWORD_AUTH`).
+pub async fn api_sign_in(stack: &Stack, username: &str, password: &str) -> Value {
+    let (status, _, body) = idp(
+        stack,
+        "AdminInitiateAuth",
+        serde_json::json!({
+            "UserPoolId": POOL,
+            "ClientId": CLIENT,
+            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+            "AuthParameters": { "USERNAME": username, "PASSWORD": password },
+        }),
+        true,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["AuthenticationResult"].clone()
 }
