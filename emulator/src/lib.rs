@@ -167,19 +167,13 @@ impl Stack {
         ];
         if let (Some(listener), Some(dir)) = (site, site_dir) {
             let csp = shared.config.site_csp.then(|| {
-                let index = std::fs::read_to_string(dir.join("index.html")).unwrap_or_default();
                 let urls = &shared.urls;
                 let connect = [
                     origin_of(&urls.auth),
                     origin_of(&urls.issuer),
                     origin_of(&urls.api),
                 ];
-                site::content_security_policy(
-                    &index,
-                    &connect,
-                    &[origin_of(&urls.auth)],
-                    "/csp-report",
-                )
+                site::content_security_policy(&connect, &[origin_of(&urls.auth)], "/csp-report")
             });
             let router = site::router_with(&dir, spa_config, csp).merge(
                 Router::new()

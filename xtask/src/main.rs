@@ -3,6 +3,7 @@
 //! Every task starts with `setup`, which installs what is missing (and only that), so a fresh
 //! Debian machine gets from `git clone` to a running demo or a green test run with one command.
 
+mod loader;
 mod setup;
 mod size;
 
@@ -32,6 +33,11 @@ fn main() -> ExitCode {
         "test" => test(),
         "size" => size::report(&root().join("dist")),
         "bench" => bench(),
+        // Trunk's post_build hook (Trunk.toml): its staging directory is in the environment.
+        "externalize-loader" => match std::env::var_os("TRUNK_STAGING_DIR") {
+            Some(dir) => loader::externalize(Path::new(&dir)),
+            None => Err("run by Trunk's post_build hook, which sets TRUNK_STAGING_DIR".into()),
+        },
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
