@@ -177,3 +177,94 @@ async fn every_bad_paste_gets_its_own_message_and_nothing_breaks() {
     assert!(h.csp_violations().await.is_empty());
     h.finish().await;
 }
+
+/// `aws cognito-idp <args>` against the stack, as the README shows it; the parsed JSON it
+/// prints. The CLI is the one `cargo xtask setup` installs into `.tools/venv`.
+async fn aws(h: &Harness, args: &[&str]) -> serde_json::Value {
+    let cli = dragons_e2e::workspace_root().join(".tools/venv/bin/aws");
+    assert!(
+        cli.is_file(),
+        "the AWS CLI is not at {}: run `cargo xtask setup`",
+        cli.display()
+    );
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(cli);
+    cmd.arg("cognito-idp")
+        .args(args)
+        .args([
+            "--endpoint-url",
+            &h.stack().urls().idp,
+            "--region",
+            "us-east-1",
+        ])
+        .args(["--output", "json"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env("AWS_CONFIG_FILE", home.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("none"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_PAGER", "");
+    // Off the test's runtime, which also serves the stack the CLI talks to.
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .expect("the AWS CLI runs");
+    drop(home);
+    assert!(
+        out.status.success(),
+        "aws {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the CLI prints JSON")
+}
+
+#[tokio::test]
+async fn the_id_token_the_aws_cli_prints_works_in_the_app() {
+    let h = Harness::with_stack(|_| {}).await;
+    let config = &h.stack().shared.config;
+    let (pool, client) = (config.pool_id.clone(), config.client.client_id.clone());
+    let answer = aws(
+        &h,
+        &[
+            "admin-initiate-auth",
+            "--user-pool-id",
+            &pool,
+            "--client-id",
+            &client,
+            "--auth-flow",
+            "ADMIN_NO_SRP_AUTH",
+            "--auth-parameters",
+            "USERNAME=dragonrider,PASSWORD=Dragons-Demo-1",
+        ],
+    )
+    .await;
+    let id = answer["AuthenticationResult"]["IdToken"].as_str().unwrap();
+    let access = answer["AuthenticationResult"]["AccessToken"]
+        .as_str()
+        .unwrap();
+
+    h.open("/").await;
+    h.by_testid("sign-in").await;
+    paste(&h, &js_string(id)).await;
+    h.text_becomes("pasted-id-token-verdict", |t| t == "Verified")
+        .await;
+    // From the InitiateAuth API: no at_hash, and the card says why.
+    let at_hash = h
+        .by_testid("pasted-id-token-at-hash")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(at_hash.contains("InitiateAuth"), "{at_hash}");
+    h.by_testid("api-token-pasted").await.click().await.unwrap();
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.text_becomes("inspector-status", |t| t == "200").await;
+
+    paste(&h, &js_string(access)).await;
+    h.text_becomes("pasted-access-token-verdict", |t| t == "Verified")
+        .await;
+    h.finish().await;
+}
