@@ -122,11 +122,34 @@ fn free_port() -> u16 {
 }
 
 /// What serves the page: the static site alone, or the whole local stack with it (None while
-/// a test has it stopped; its settings are kept to start it again).
+/// a test has it stopped; its settings are kept to start it again), or `trunk serve` beside
+/// the stack (the README's Develop path).
 enum Backend {
     Site(RunningServer),
     Stack(Option<Stack>, Box<StackConfig>),
+    TrunkServe(Stack, TrunkServe),
 }
+
+/// `trunk serve` in its own process group, building into its own directory; dropping it kills
+/// the group (Trunk and the cargo it runs).
+pub struct TrunkServe {
+    child: Child,
+    pub dist: tempfile::TempDir,
+}
+
+impl Drop for TrunkServe {
+    fn drop(&mut self) {
+        let group = self.child.id() as libc::pid_t;
+        // SAFETY: kill(2) with a negative pid signals our child's own process group only.
+        unsafe {
+            libc::kill(-group, libc::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// How long `trunk serve` may take to build the app in debug mode the first time.
+pub const TRUNK_SERVE_BUILD: Duration = Duration::from_secs(600);
 
 /// One test's world: the site on loopback and a fresh headless Chromium (fresh profile, so
 /// no storage is shared between tests).
@@ -224,9 +247,70 @@ impl Harness {
         }
     }
 
+    /// The README's Develop path: the local stack without its site (as `cargo run -p
+    /// dragons-emulator` starts it) and `trunk serve` on a free port, with `config.json` naming
+    /// the stack (the shipped one names its default ports; here they are free ones).
+    pub async fn developing() -> Harness {
+        let site_port = free_port();
+        let page = format!("http://localhost:{site_port}/");
+        let mut config = StackConfig {
+            auth_port: 0,
+            idp_port: 0,
+            api_port: 0,
+            site_dir: None,
+            ..StackConfig::default()
+        };
+        config.client.callback_urls = vec![page.clone()];
+        config.client.logout_urls = vec![page.clone()];
+        let stack = Stack::start(config.clone())
+            .await
+            .expect("the local stack starts");
+        let dist = tempfile::tempdir().expect("a directory for trunk serve");
+        let child = Command::new("trunk")
+            .args(["serve", "--offline", "--port"])
+            .arg(site_port.to_string())
+            .arg("--dist")
+            .arg(dist.path())
+            .current_dir(workspace_root())
+            .env("TRUNK_OFFLINE", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start trunk ({e}); install it with: cargo xtask setup")
+            });
+        let serve = TrunkServe { child, dist };
+        // Built and served once index.html is in place.
+        let deadline = Instant::now() + TRUNK_SERVE_BUILD;
+        while !(serve.dist.path().join("index.html").is_file()
+            && TcpStream::connect((Ipv4Addr::LOCALHOST, site_port)).is_ok())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "trunk serve did not serve the app within {TRUNK_SERVE_BUILD:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let urls = stack.urls();
+        let app_config = serde_json::json!({
+            "authDomain": urls.auth,
+            "issuer": urls.issuer,
+            "clientId": config.client.client_id,
+            "apiBaseUrl": urls.api,
+        });
+        std::fs::write(
+            serve.dist.path().join("config.json"),
+            app_config.to_string(),
+        )
+        .expect("write config.json beside the served app");
+        Harness::with_backend(Backend::TrunkServe(stack, serve), site_port).await
+    }
+
     /// The local stack, for tests started `with_stack`.
     pub fn stack(&self) -> &Stack {
         match &self.backend {
+            Backend::TrunkServe(s, _) => s,
             Backend::Stack(Some(s), _) => s,
             Backend::Stack(None, _) => panic!("the stack is stopped"),
             Backend::Site(_) => {
@@ -414,6 +498,10 @@ impl Harness {
             }
             Backend::Stack(Some(stack), _) => stack.stop().await,
             Backend::Stack(None, _) => {}
+            Backend::TrunkServe(stack, serve) => {
+                drop(serve);
+                stack.stop().await;
+            }
         }
     }
 }
