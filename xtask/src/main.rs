@@ -3,6 +3,10 @@
 //! Every task starts with `setup`, which installs what is missing (and only that), so a fresh
 //! Debian machine gets from `git clone` to a running demo or a green test run with one command.
 
+mod deploy;
+mod hosting;
+#[cfg(test)]
+mod infra_tests;
 mod loader;
 mod setup;
 mod size;
@@ -18,7 +22,12 @@ usage: cargo xtask <task>
   test    set up, then fmt, clippy, native tests, browser tests, release build, end-to-end
           tests, and the size report; exits non-zero on any failure
   setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
-          Chromium + ChromeDriver, the AWS CLI in .tools/venv); a second run takes seconds
+          Chromium + ChromeDriver, and in .tools/venv the AWS CLI, cfn-lint and moto); a second
+          run takes about a second
+  deploy  create or update the AWS stack (infra/template.yaml), build, upload behind CloudFront
+          with config.json from the stack's outputs, invalidate; `deploy --help` for options
+  deploy-site --bucket NAME [--prefix P] [--config FILE] [--dry-run]
+          upload dist/ to a bucket you have, to be served straight from S3
   build   set up and build the release site into dist/
   size    print the size of dist/ (raw and gzip) and check it against the budget
   bench   set up, build, and time callback -> verified claims in headless Chromium against
@@ -26,7 +35,10 @@ usage: cargo xtask <task>
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
+    let rest: Vec<String> = std::env::args().skip(2).collect();
     let result = match task.as_str() {
+        "deploy" => deploy::deploy(&rest),
+        "deploy-site" => deploy::deploy_site(&rest),
         "setup" => setup::run(),
         "build" => setup::run().and_then(|()| build_site()),
         "demo" => demo(),

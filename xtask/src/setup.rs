@@ -8,8 +8,23 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// The AWS CLI (v1, from PyPI) that `emulator/tests/aws_cli.rs` runs against the local stack.
+/// The AWS CLI (v1, from PyPI) that `emulator/tests/aws_cli.rs` runs against the local stack and
+/// `cargo xtask deploy` / `deploy-site` run against AWS (or moto's S3 in the tests).
 pub const AWSCLI_VERSION: &str = "1.46.3";
+/// cfn-lint (PyPI), which checks `infra/template.yaml` offline.
+pub const CFN_LINT_VERSION: &str = "1.58.0";
+/// moto with its server extra (PyPI): `moto_server`, a local S3 for the deploy-site tests.
+pub const MOTO_VERSION: &str = "5.2.5";
+
+/// The Python packages setup keeps in `.tools/venv`: (distribution, version, pip extra).
+/// moto's `[server]` extra brings Flask and flask-cors, which `moto_server` needs.
+const PYPI_PINS: [(&str, &str, &str); 3] = [
+    ("awscli", AWSCLI_VERSION, ""),
+    ("cfn-lint", CFN_LINT_VERSION, ""),
+    ("moto", MOTO_VERSION, "[server]"),
+];
+/// Distributions that must be present at any version (moto's server extra).
+const PYPI_EXTRAS_PRESENT: [&str; 2] = ["flask", "flask-cors"];
 /// Where the project keeps its Python virtual environment, relative to the workspace root
 /// (git-ignored). `emulator/tests/aws_cli.rs` looks for `bin/aws` here too.
 pub const VENV_DIR: &str = ".tools/venv";
@@ -24,6 +39,16 @@ pub fn aws_cli() -> PathBuf {
     venv().join("bin").join("aws")
 }
 
+/// cfn-lint installed by `setup`: `<workspace>/.tools/venv/bin/cfn-lint`.
+pub fn cfn_lint() -> PathBuf {
+    venv().join("bin").join("cfn-lint")
+}
+
+/// moto's S3 server installed by `setup`: `<workspace>/.tools/venv/bin/moto_server`.
+pub fn moto_server() -> PathBuf {
+    venv().join("bin").join("moto_server")
+}
+
 pub fn run() -> Result<(), String> {
     println!("==> setup (skips what is already installed)");
     wasm_target()?;
@@ -31,7 +56,7 @@ pub fn run() -> Result<(), String> {
     wasm_bindgen()?;
     wasm_opt()?;
     chromium()?;
-    awscli()?;
+    python_tools()?;
     Ok(())
 }
 
@@ -178,23 +203,65 @@ fn chromium() -> Result<(), String> {
     apt(&["install", "-y", "chromium", "chromium-driver"])
 }
 
-/// `awscli==AWSCLI_VERSION` in the project's own virtual environment (`.tools/venv`), never
-/// the system's Python. Skipped when that version answers `aws --version` already.
-fn awscli() -> Result<(), String> {
-    let aws = aws_cli();
-    let want = format!("aws-cli/{AWSCLI_VERSION} ");
-    let version = || {
-        let out = Command::new(&aws).arg("--version").output().ok()?;
-        // CLI v1 prints its version on stdout (older releases on stderr).
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success() && text.starts_with(&want)).then(|| text.trim().to_owned())
+/// The pip requirement specs: `awscli==1.46.3 cfn-lint==1.58.0 moto[server]==5.2.5`.
+pub fn pypi_specs() -> Vec<String> {
+    PYPI_PINS
+        .iter()
+        .map(|(name, version, extra)| format!("{name}{extra}=={version}"))
+        .collect()
+}
+
+/// A Python program that prints, space separated, what is missing or at the wrong version in
+/// the virtual environment (nothing when all is right). One interpreter start: a second setup
+/// run spends a few hundredths of a second here.
+fn check_program() -> String {
+    let pins: Vec<String> = PYPI_PINS
+        .iter()
+        .map(|(name, version, _)| format!("(\"{name}\", \"{version}\")"))
+        .chain(
+            PYPI_EXTRAS_PRESENT
+                .iter()
+                .map(|name| format!("(\"{name}\", None)")),
+        )
+        .collect();
+    format!(
+        "import importlib.metadata as m\nbad = []\nfor name, want in [{}]:\n    try:\n        got = m.version(name)\n    except m.PackageNotFoundError:\n        bad.append(name + '(missing)')\n        continue\n    if want and got != want:\n        bad.append(name + '(' + got + ')')\nprint(' '.join(bad))\n",
+        pins.join(", ")
+    )
+}
+
+/// What is wrong with the virtual environment's tools: `None` when every pinned package is
+/// installed at its version and every command (`aws`, `cfn-lint`, `moto_server`) is there.
+fn python_tools_problems() -> Option<String> {
+    let python = venv().join("bin").join("python");
+    let out = match Command::new(&python)
+        .args(["-c", &check_program()])
+        .output()
+    {
+        Ok(out) if out.status.success() => out,
+        _ => return Some("no working Python in the virtual environment".into()),
     };
-    if let Some(v) = version() {
-        ok("AWS CLI in .tools/venv", v.split(' ').next().unwrap_or(&v));
+    let mut problems = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    for script in [aws_cli(), cfn_lint(), moto_server()] {
+        if !script.is_file() {
+            problems.push_str(&format!(" {}(no command)", script.display()));
+        }
+    }
+    let problems = problems.trim().to_owned();
+    (!problems.is_empty()).then_some(problems)
+}
+
+fn python_tools_ok() {
+    for (name, version, _) in PYPI_PINS {
+        ok(&format!("{name} in .tools/venv"), version);
+    }
+}
+
+/// The AWS CLI, cfn-lint and moto's S3 server, pinned, in the project's own virtual environment
+/// (`.tools/venv`), never the system's Python. Skipped when every pin is installed already.
+fn python_tools() -> Result<(), String> {
+    if python_tools_problems().is_none() {
+        python_tools_ok();
         return Ok(());
     }
     let dir = venv();
@@ -217,7 +284,7 @@ fn awscli() -> Result<(), String> {
         )?;
     }
     let python_text = python.display().to_string();
-    let spec = format!("awscli=={AWSCLI_VERSION}");
+    let specs = pypi_specs();
     let pip = |extra: &[&str]| {
         let mut args = vec![
             "-m",
@@ -227,33 +294,54 @@ fn awscli() -> Result<(), String> {
             "--disable-pip-version-check",
         ];
         args.extend_from_slice(extra);
-        args.push(&spec);
+        args.extend(specs.iter().map(String::as_str));
         install(
-            &format!("the AWS CLI {AWSCLI_VERSION} (PyPI, about 10 seconds)"),
+            "the AWS CLI, cfn-lint and moto (PyPI, about 30 seconds)",
             &python_text,
             &args,
         )
         .map_err(|e| {
             format!(
-                "{e}\n(the AWS CLI goes into {}; once PyPI answers, retry with: {retry})",
+                "{e}\n(they go into {}; once PyPI answers, retry with: {retry})",
                 dir.display()
             )
         })
     };
     pip(&[])?;
-    if version().is_none() {
-        // Installed but broken (a deleted script, an interrupted run): reinstall it whole.
+    if python_tools_problems().is_some() {
+        // Installed but broken (a deleted script, an interrupted run): reinstall them whole.
         pip(&["--force-reinstall"])?;
     }
-    match version() {
-        Some(v) => {
-            ok("AWS CLI in .tools/venv", v.split(' ').next().unwrap_or(&v));
+    // The CLI must run, not just be on disk.
+    let aws_runs = Command::new(aws_cli())
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    match python_tools_problems() {
+        None if aws_runs => {
+            python_tools_ok();
             Ok(())
         }
-        None => Err(format!(
-            "{} does not answer `--version` as aws-cli/{AWSCLI_VERSION} after the install; delete {} and retry with: {retry}",
-            aws.display(),
-            dir.display()
+        problem => Err(format!(
+            "the virtual environment {} is not right after the install ({}); delete it and retry with: {retry}",
+            dir.display(),
+            problem.unwrap_or_else(|| "`aws --version` fails".into())
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pins_are_exact_and_moto_brings_its_server() {
+        assert_eq!(
+            pypi_specs(),
+            ["awscli==1.46.3", "cfn-lint==1.58.0", "moto[server]==5.2.5"]
+        );
+        let program = check_program();
+        assert!(program.contains("(\"moto\", \"5.2.5\")"), "{program}");
+        assert!(program.contains("(\"flask-cors\", None)"), "{program}");
     }
 }
