@@ -19,8 +19,9 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
   demo    set up, build the release site, start the local stack, print the URL (Ctrl-C stops)
-  test    set up, then fmt, clippy, native tests, browser tests, release build, end-to-end
-          tests, and the size report; exits non-zero on any failure
+  test    set up, then fmt, clippy, native tests (with cfn-lint on infra/template.yaml and
+          deploy-site against moto's S3), browser tests, release build, end-to-end tests (with
+          the site loaded from moto's S3), and the size report; exits non-zero on any failure
   setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
           Chromium + ChromeDriver, and in .tools/venv the AWS CLI, cfn-lint and moto); a second
           run takes about a second
@@ -201,7 +202,8 @@ fn test() -> Result<(), String> {
         ("native tests (cargo test --workspace)", {
             let mut c = cargo();
             c.args(["test", "--workspace", "--exclude", "dragons-e2e"])
-                // emulator/tests/aws_cli.rs runs the CLI that setup installed.
+                // emulator/tests/aws_cli.rs and xtask/tests/deploy.rs run the CLI that setup
+                // installed; xtask's tests also run cfn-lint and moto from .tools/venv.
                 .env("DRAGONS_AWS_CLI", setup::aws_cli());
             c
         }),
@@ -222,7 +224,12 @@ fn test() -> Result<(), String> {
             let mut c = cargo();
             c.args(["test", "-p", "dragons-e2e"])
                 .env("CHROMEDRIVER", chromedriver)
-                .env("DRAGONS_DIST", root().join("dist"));
+                .env("DRAGONS_DIST", root().join("dist"))
+                // e2e/tests/deploy.rs uploads with `deploy-site` (this binary) through the CLI.
+                .env("DRAGONS_AWS_CLI", setup::aws_cli());
+            if let Ok(me) = std::env::current_exe() {
+                c.env("DRAGONS_XTASK", me);
+            }
             c
         }),
     ];
