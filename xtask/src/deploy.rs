@@ -148,9 +148,6 @@ impl Options {
         };
         let mut it = args.iter();
         while let Some(arg) = it.next() {
-            if arg == "--help" || arg == "-h" {
-                return Err(usage.to_owned());
-            }
             let (name, inline) = match arg.split_once('=') {
                 Some((n, v)) => (n, Some(v.to_owned())),
                 None => (arg.as_str(), None),
@@ -317,7 +314,18 @@ fn straight_s3_url(bucket: &str, key: &str) -> String {
     }
 }
 
+fn wants_help(args: &[String], usage: &str) -> bool {
+    let help = args.iter().any(|a| a == "--help" || a == "-h");
+    if help {
+        println!("{usage}");
+    }
+    help
+}
+
 pub fn deploy_site(args: &[String]) -> Result<(), String> {
+    if wants_help(args, DEPLOY_SITE_USAGE) {
+        return Ok(());
+    }
     let options = Options::parse(
         args,
         &["--bucket", "--prefix", "--config", "--dist"],
@@ -452,6 +460,9 @@ fn stack_parameters(options: &Options) -> Result<Vec<(String, String)>, String> 
 }
 
 pub fn deploy(args: &[String]) -> Result<(), String> {
+    if wants_help(args, DEPLOY_USAGE) {
+        return Ok(());
+    }
     let options = Options::parse(
         args,
         &[
