@@ -320,6 +320,9 @@ pub struct Machine {
     keys: Option<(String, Jwks)>,
     /// A token pasted from elsewhere, checked beside (and apart from) the session.
     paste: Option<paste::PasteJob>,
+    /// The JWKS asked for while a code is exchanged (it depends only on the issuer), so the
+    /// tokens can be checked as soon as they arrive; taken over by the job that needs it.
+    keys_prefetch: Option<(RequestId, String)>,
     next_id: u64,
     rng: u64,
 }
@@ -331,6 +334,7 @@ impl Machine {
             phase: Phase::Starting,
             keys: None,
             paste: None,
+            keys_prefetch: None,
             next_id: 0,
             rng: seed | 1,
         }
@@ -614,6 +618,18 @@ impl Machine {
             id,
             request: HttpRequest::post_form(x.binding.token_endpoint(), body),
         });
+        // The keys at the same time: they depend only on the issuer.
+        let issuer = x.binding.issuer.clone();
+        let jwks = x.binding.jwks_uri();
+        let cached = self.keys.as_ref().is_some_and(|(i, _)| *i == issuer);
+        if !cached && self.keys_prefetch.is_none() {
+            let id = self.request();
+            self.keys_prefetch = Some((id, issuer));
+            out.push(Effect::Send {
+                id,
+                request: HttpRequest::get(jwks),
+            });
+        }
     }
 
     /// A new [`Job`] for `tokens`; the clock offset is given (restore) or measured.
@@ -710,6 +726,8 @@ impl Machine {
     /// Ask for what the job still needs (keys, signature checks); finish it when nothing is.
     fn advance_job(&mut self, now: i64, out: &mut Vec<Effect>) {
         let cached = self.keys.clone();
+        let prefetch = self.keys_prefetch.clone();
+        let mut adopted = false;
         let mut ids = (self.next_id, 0u64);
         let Some(job) = self.job_mut() else {
             return;
@@ -760,7 +778,15 @@ impl Machine {
                 job.judge(kind, None, now);
             }
         }
-        let fetch = need_keys && job.keys_request.is_none() && job.keys_retry.is_none();
+        let mut fetch = need_keys && job.keys_request.is_none() && job.keys_retry.is_none();
+        // Keys already on their way (asked for during the code exchange): wait for those.
+        if fetch && !job.fetched {
+            if let Some((id, _)) = prefetch.filter(|(_, issuer)| *issuer == job.binding.issuer) {
+                job.keys_request = Some(id);
+                fetch = false;
+                adopted = true;
+            }
+        }
         if fetch {
             ids.1 += 1;
             let id = RequestId(ids.0 + ids.1);
@@ -772,6 +798,9 @@ impl Machine {
         }
         let done = !need_keys && job.signatures.is_empty() && !job.tokens.any_pending();
         self.next_id += ids.1;
+        if adopted {
+            self.keys_prefetch = None;
+        }
         if done {
             self.finish_job(now, out);
         }
@@ -990,6 +1019,13 @@ impl Machine {
                     .is_some_and(|job| job.keys_request == Some(id))
                 {
                     self.keys_answer(now, result, out);
+                } else if self.keys_prefetch.as_ref().is_some_and(|(p, _)| *p == id) {
+                    // Before any job needed them: keep good keys; a failure is the job's to see.
+                    if let Some((_, issuer)) = self.keys_prefetch.take() {
+                        if let Ok(keys) = keys_from(String::new(), result) {
+                            self.keys = Some((issuer, keys));
+                        }
+                    }
                 }
                 // Anything else is an answer nobody waits for any more (after sign-out, a new
                 // sign-in, …): dropped.

@@ -905,7 +905,8 @@ fn the_code_exchange_is_retried_on_network_errors_then_given_up() {
     });
     w.sign_in("code");
     assert!(matches!(w.m.state(), AuthState::Failed { .. }));
-    assert_eq!(w.sent.len(), 1);
+    let exchanges = w.sent.iter().filter(|r| r.url.ends_with("/oauth2/token"));
+    assert_eq!(exchanges.count(), 1);
 }
 
 #[test]
@@ -1175,8 +1176,8 @@ mod properties {
                     }
                     Step::SessionNotSaved => w.feed(Event::SessionNotSaved),
                 }
-                in_flight.extend(w.held.iter().cloned());
-                in_flight.retain(|(id, _)| w.held.iter().any(|(h, _)| h == id));
+                // What is held now (each request once).
+                in_flight = w.held.clone();
                 // Never a token sent outside the session's configuration.
                 for request in &w.sent[before..] {
                     prop_assert!(allowed.iter().any(|a| request.url.starts_with(a.as_str())), "{request:?}");
@@ -1354,4 +1355,58 @@ mod pasting {
         ));
         assert!(w.sent.is_empty());
     }
+}
+
+#[test]
+fn the_keys_are_fetched_while_the_code_is_exchanged_and_only_once() {
+    let mut w = World::new(Cognito::default());
+    w.hold = vec!["/oauth2/token".into(), "/.well-known/jwks.json".into()];
+    w.sign_in("code");
+    let urls: Vec<&str> = w.held.iter().map(|(_, r)| r.url.as_str()).collect();
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    assert!(urls[0].ends_with("/oauth2/token") && urls[1].ends_with("/jwks.json"));
+    // The tokens arrive first: the job waits for the keys already on their way.
+    let held = std::mem::take(&mut w.held);
+    let (exchange, keys) = (held[0].clone(), held[1].clone());
+    let result = w.serve(&exchange.1);
+    w.feed(Event::Answer {
+        id: exchange.0,
+        result,
+    });
+    assert!(w.held.is_empty(), "no second JWKS request");
+    assert!(matches!(
+        w.m.state(),
+        AuthState::Working(Work::Verifying { .. })
+    ));
+    let result = w.serve(&keys.1);
+    w.feed(Event::Answer { id: keys.0, result });
+    assert!(w.signed_in().is_some_and(|s| s.tokens.all_valid()));
+    // Keys first, tokens after: no wait at all.
+    let mut w = World::new(Cognito::default());
+    w.hold = vec!["/oauth2/token".into()];
+    w.sign_in("code");
+    let (id, request) = w.held.remove(0);
+    let result = w.serve(&request);
+    w.feed(Event::Answer { id, result });
+    assert!(w.signed_in().is_some());
+    let jwks = w
+        .sent
+        .iter()
+        .filter(|r| r.url.ends_with("/jwks.json"))
+        .count();
+    assert_eq!(jwks, 1);
+    // A failed early fetch is the job's to retry, as before.
+    let mut w = World::new(Cognito {
+        jwks_failure: Some(network_down()),
+        ..Cognito::default()
+    });
+    w.sign_in("code");
+    assert!(
+        matches!(
+            w.m.state(),
+            AuthState::Working(Work::Verifying { retry: Some(_), .. })
+        ),
+        "{:?}",
+        w.m.state()
+    );
 }
