@@ -128,6 +128,8 @@ enum Backend {
     Site(RunningServer),
     Stack(Option<Stack>, Box<StackConfig>),
     TrunkServe(Stack, TrunkServe),
+    /// Another harness's site, in a browser of its own (nothing to stop).
+    Elsewhere,
 }
 
 /// `trunk serve` in its own process group, building into its own directory; dropping it kills
@@ -307,9 +309,16 @@ impl Harness {
         Harness::with_backend(Backend::TrunkServe(stack, serve), site_port).await
     }
 
+    /// A fresh headless Chromium (its own profile: no cache, no cookies) on this harness's
+    /// site; the site and stack stay this harness's. For cold-start measurements.
+    pub async fn fresh_browser(&self) -> Harness {
+        Harness::with_backend(Backend::Elsewhere, self.site_port).await
+    }
+
     /// The local stack, for tests started `with_stack`.
     pub fn stack(&self) -> &Stack {
         match &self.backend {
+            Backend::Elsewhere => panic!("this harness borrows another's site; ask that one"),
             Backend::TrunkServe(s, _) => s,
             Backend::Stack(Some(s), _) => s,
             Backend::Stack(None, _) => panic!("the stack is stopped"),
@@ -502,6 +511,7 @@ impl Harness {
                 drop(serve);
                 stack.stop().await;
             }
+            Backend::Elsewhere => {}
         }
     }
 }

@@ -86,10 +86,14 @@ impl Driver {
 
     fn perform(self, effect: Effect) {
         match effect {
-            Effect::Send { id, request } => spawn_local(async move {
-                let result = http::send(&request).await;
-                self.handle(Event::Answer { id, result });
-            }),
+            Effect::Send { id, request } => {
+                // The fetch starts here, before the page renders.
+                let answer = http::send(&request);
+                spawn_local(async move {
+                    let result = answer.await;
+                    self.handle(Event::Answer { id, result });
+                })
+            }
             Effect::Verify {
                 id,
                 key,
