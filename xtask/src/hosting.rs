@@ -153,7 +153,9 @@ fn upload_rank(name: &str) -> u8 {
 /// The objects to put for the built site `files` (name relative to dist/, body): `config.json`
 /// replaced by `config_json`, `callback.html` a copy of `index.html` (app clients registered
 /// with the old workshop's callback URL keep working), and `page_head` (a `<meta>` CSP) put into
-/// both pages when given.
+/// both pages when given. The build's precompressed copies (`x.js.br`, `x.js.gz` beside `x.js`,
+/// for the local stack) are left out: each file is put once, compressed here as its hosting needs
+/// (and the pages change here, so their copies would be stale anyway).
 pub fn plan(
     files: &[(String, Vec<u8>)],
     config_json: &str,
@@ -171,6 +173,7 @@ pub fn plan(
     if let Some(policy) = meta_csp {
         index = insert_meta_csp(&index, policy)?;
     }
+    let names = || files.iter().map(|(name, _)| name.as_str());
     let mut bodies: Vec<(String, Vec<u8>)> = files
         .iter()
         .filter(|(name, _)| {
@@ -178,6 +181,7 @@ pub fn plan(
                 name.as_str(),
                 "index.html" | "callback.html" | "config.json"
             ) && !file_name(name).starts_with('.')
+                && !crate::compress::is_copy_of_a_sibling(name, names())
         })
         .cloned()
         .collect();
@@ -713,6 +717,28 @@ mod tests {
             "loader-f9a52be02155279c.js",
         ] {
             assert_eq!(by_name(tiny).content_encoding, None, "{tiny}");
+        }
+    }
+
+    #[test]
+    fn the_builds_precompressed_copies_are_not_uploaded() {
+        let mut with_copies = site();
+        for (name, body) in site() {
+            if crate::compress::gets_copies(&name) {
+                with_copies.push((format!("{name}.br"), crate::compress::brotli(&body)));
+                with_copies.push((format!("{name}.gz"), gzip(&body)));
+            }
+        }
+        // A .gz of its own (no file beside it) is part of the site and stays.
+        with_copies.push(("data.gz".into(), gzip(b"data")));
+        assert!(with_copies.iter().any(|(n, _)| n == "index.html.br"));
+        for hosting in [Hosting::StraightS3, Hosting::CloudFront] {
+            let plain = plan(&site(), "{}", "", hosting, None).unwrap();
+            let copies = plan(&with_copies, "{}", "", hosting, None).unwrap();
+            let (data, rest): (Vec<_>, Vec<_>) =
+                copies.into_iter().partition(|u| u.name == "data.gz");
+            assert_eq!(rest, plain, "{hosting:?}");
+            assert_eq!(data.len(), 1);
         }
     }
 

@@ -3,6 +3,7 @@
 //! Every task starts with `setup`, which installs what is missing (and only that), so a fresh
 //! Debian machine gets from `git clone` to a running demo or a green test run with one command.
 
+mod compress;
 mod deploy;
 mod hosting;
 #[cfg(test)]
@@ -30,7 +31,7 @@ usage: cargo xtask <task>
   deploy-site --bucket NAME [--prefix P] [--config FILE] [--dry-run]
           upload dist/ to a bucket you have, to be served straight from S3
   build   set up and build the release site into dist/
-  size    print the size of dist/ (raw and gzip) and check it against the budget
+  size    print the size of dist/ (raw, gzip -9, brotli 11) and check it against the ceilings
   bench   set up, build, and time callback -> verified claims in headless Chromium against
           the local stack, beside the old callback.html (prints figures)";
 
@@ -46,11 +47,15 @@ fn main() -> ExitCode {
         "test" => test(),
         "size" => size::report(&root().join("dist")),
         "bench" => bench(),
-        // Trunk's post_build hook (Trunk.toml): its staging directory is in the environment.
-        "externalize-loader" => match std::env::var_os("TRUNK_STAGING_DIR") {
-            Some(dir) => loader::externalize(Path::new(&dir)),
-            None => Err("run by Trunk's post_build hook, which sets TRUNK_STAGING_DIR".into()),
-        },
+        // Trunk's post_build hook (Trunk.toml): its staging directory and profile are in the
+        // environment. One step, as Trunk runs the hooks of a stage at the same time: the loader
+        // moves out of index.html, then (release builds) the .br/.gz copies are written.
+        "post-build" => trunk_staging_dir().and_then(|dir| {
+            loader::externalize(&dir)?;
+            let profile = std::env::var("TRUNK_PROFILE").ok();
+            compress::post_build(&dir, profile.as_deref())
+        }),
+        "externalize-loader" => trunk_staging_dir().and_then(|dir| loader::externalize(&dir)),
         "" | "help" | "--help" | "-h" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -64,6 +69,12 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn trunk_staging_dir() -> Result<PathBuf, String> {
+    std::env::var_os("TRUNK_STAGING_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| "run by Trunk's post_build hook, which sets TRUNK_STAGING_DIR".into())
 }
 
 /// The workspace root.
