@@ -124,7 +124,12 @@ impl Default for Flow {
 pub fn tokens_of(state: &AuthState) -> Option<(Verified, i64)> {
     match state {
         AuthState::SignedIn(s) => Some((s.tokens.clone(), s.session.clock_offset)),
-        AuthState::Working(Work::Verifying { tokens, .. }) => Some(((**tokens).clone(), 0)),
+        // Shown while the keys are out of reach (retrying); on the fast path the cards wait for
+        // the verdict, so the long claim tables render once, not once per signature check.
+        AuthState::Working(Work::Verifying {
+            tokens,
+            retry: Some(_),
+        }) => Some(((**tokens).clone(), 0)),
         AuthState::Failed {
             tokens: Some(tokens),
             ..

@@ -15,8 +15,18 @@ use serde_json::Value;
 
 #[component]
 pub fn TokensView(flow: Flow, settings: SettingsState) -> impl IntoView {
+    // Only a change of the tokens themselves renders the cards again.
+    let tokens = Memo::new(move |_| flow.state.with(tokens_of));
+    let checking = move || {
+        flow.state.with(|s| {
+            matches!(
+                s,
+                AuthState::Working(crate::auth::machine::Work::Verifying { .. })
+            )
+        })
+    };
     view! {
-        {move || match flow.state.with(tokens_of) {
+        {move || match tokens.get() {
             Some((tokens, offset)) => view! {
                 <div class="token-grid">
                     <TokenCard report=tokens.id now=flow.now offset />
@@ -26,7 +36,13 @@ pub fn TokensView(flow: Flow, settings: SettingsState) -> impl IntoView {
             }
             .into_any(),
             None => view! {
-                <p class="muted">"After sign-in, both tokens appear here, decoded, checked and explained."</p>
+                <p class="muted" data-testid="tokens-placeholder">
+                    {move || if checking() {
+                        "Checking both tokens' signatures with the user pool's keys…"
+                    } else {
+                        "After sign-in, both tokens appear here, decoded, checked and explained."
+                    }}
+                </p>
             }
             .into_any(),
         }}
