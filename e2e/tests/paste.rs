@@ -76,6 +76,16 @@ async fn a_pasted_id_token_is_verified_explained_and_calls_the_api() {
         .await
         .unwrap();
     assert!(claims.contains("dragonrider"), "{claims}");
+    h.js("document.querySelector('[data-testid=paste-section]').scrollIntoView(); return 1")
+        .await;
+    let at_hash = h
+        .by_testid("pasted-id-token-at-hash")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(at_hash.contains("not pasted with it"), "{at_hash}");
+    h.screenshot("pasted-token.png").await;
     // Never stored, and not a sign-in.
     let stored = h
         .js("return Object.keys(sessionStorage).concat(Object.keys(localStorage)).join(' ')")

@@ -104,6 +104,8 @@ pub enum AtHash {
     /// It belongs to an access token that is not beside it any more (the ID token was kept
     /// across a refresh that brought a new access token only).
     Unpaired,
+    /// Checked alone (pasted): the access token it names is not here.
+    Alone,
 }
 
 impl AtHash {
@@ -124,6 +126,7 @@ impl AtHash {
             AtHash::Matches => "at_hash matches the access token that came with it: the two were issued together.",
             AtHash::Mismatch => "at_hash does NOT match the access token beside it: the access token was swapped.",
             AtHash::Unpaired => "at_hash names an earlier access token: the last refresh brought a new access token but kept this ID token.",
+            AtHash::Alone => "at_hash ties this ID token to the access token issued with it; that one was not pasted with it, so the tie is not checked.",
         }
     }
 }

@@ -1263,6 +1263,19 @@ mod pasting {
         let token = cli_token(&mut w, "id");
         let t = report(paste(&mut w, &format!("\"{token}\",\n")));
         assert!(t.report.is_valid(), "{:?}", t.report);
+        assert_eq!(
+            t.report.at_hash,
+            Some(AtHash::Absent),
+            "as the CLI's tokens"
+        );
+        // An ID token from the Hosted UI: its at_hash names an access token that is not here.
+        let access = cli_token(&mut w, "access");
+        let oauth = with_at_hash(&cli_token(&mut w, "id"), &access);
+        let oauth = report(paste(&mut w, &oauth));
+        assert!(oauth.report.is_valid());
+        assert_eq!(oauth.report.at_hash, Some(AtHash::Alone));
+        assert!(AtHash::Alone.describe().contains("not pasted with it"));
+        let t = report(paste(&mut w, &format!("\"{token}\",\n")));
         assert_eq!(t.report.kind, TokenKind::Id);
         assert_eq!(t.report.raw, token, "cleaned of quotes and comma");
         assert_eq!(w.sent.len(), 1, "the configured pool's JWKS, nothing else");

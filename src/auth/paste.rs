@@ -5,7 +5,7 @@
 //! session and apart from it: it is never saved, never refreshed, never revoked.
 
 use super::{keys_from, Effect, Machine, Redacted};
-use crate::auth::claims::{Expected, TokenKind};
+use crate::auth::claims::{AtHash, Expected, TokenKind};
 use crate::auth::error::KeysError;
 use crate::auth::http::{HttpRequest, HttpResult, RequestId};
 use crate::auth::jwt::{self, JwtError};
@@ -220,6 +220,9 @@ impl Machine {
         };
         let expected = expected(&token.binding, now, job.offset);
         token.report.judge(status, &expected);
+        if token.report.at_hash == Some(AtHash::Unpaired) {
+            token.report.at_hash = Some(AtHash::Alone);
+        }
     }
 }
 
