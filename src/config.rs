@@ -12,7 +12,7 @@
     )
 )]
 
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Value};
 use std::fmt;
 
 /// Where the defaults point: the local stack started by the demo command.
@@ -28,8 +28,7 @@ pub mod defaults {
 const MAX_FIELD_LEN: usize = 2048;
 
 /// Which OAuth flow the app starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
     /// Authorization code with PKCE (S256): the default, and what the BCPs recommend.
     Code,
@@ -44,11 +43,19 @@ impl Flow {
             Flow::Implicit => "implicit",
         }
     }
+
+    /// The flow named `name` (as [`Flow::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<Flow> {
+        match name {
+            "code" => Some(Flow::Code),
+            "implicit" => Some(Flow::Implicit),
+            _ => None,
+        }
+    }
 }
 
 /// Which token the app puts in the `Authorization` header of API calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiToken {
     Id,
     Access,
@@ -65,26 +72,16 @@ impl ApiToken {
 
 /// A config as written in `config.json` or saved as overrides: every field optional, kept as
 /// text so that a wrong value can be shown next to its field instead of failing the whole file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawConfig {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_domain: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logout_uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_base_url: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_token: Option<String>,
 }
 
@@ -226,11 +223,63 @@ impl RawConfig {
         if text.len() > 64 * 1024 {
             return Err(ConfigFileError::TooLarge(text.len()));
         }
-        serde_json::from_str(text).map_err(|e| ConfigFileError::Parse(e.to_string()))
+        RawConfig::from_value(&json::parse(text).map_err(ConfigFileError::Parse)?)
+            .map_err(ConfigFileError::Parse)
+    }
+
+    fn from_value(value: &Value) -> Result<RawConfig, String> {
+        let mut raw = RawConfig::default();
+        for (key, v) in json::object(value)? {
+            let Some(field) = Field::ALL.into_iter().find(|f| f.key() == key) else {
+                let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+                return Err(format!(
+                    "unknown field `{key}`, expected one of {}",
+                    known.join(", ")
+                ));
+            };
+            let wrong = || {
+                format!(
+                    "invalid type for `{key}`, expected {}",
+                    if field == Field::Scopes {
+                        "a list of strings"
+                    } else {
+                        "a string"
+                    }
+                )
+            };
+            match (field, v) {
+                (_, Value::Null) => {}
+                (Field::Scopes, Value::Array(list)) => {
+                    raw.scopes = Some(
+                        list.iter()
+                            .map(|s| s.as_str().map(str::to_owned))
+                            .collect::<Option<Vec<String>>>()
+                            .ok_or_else(wrong)?,
+                    )
+                }
+                (Field::Scopes, _) => return Err(wrong()),
+                (_, Value::String(s)) => field.set(&mut raw, Some(s.clone())),
+                _ => return Err(wrong()),
+            }
+        }
+        Ok(raw)
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+        let mut map = json::Map::new();
+        for field in Field::ALL {
+            let value = match field {
+                Field::Scopes => self
+                    .scopes
+                    .as_ref()
+                    .map(|s| Value::Array(s.iter().map(|v| json::s(v)).collect())),
+                _ => field.get(self).map(Value::String),
+            };
+            if let Some(value) = value {
+                map.insert(field.key().to_owned(), value);
+            }
+        }
+        json::to_string(&Value::Object(map))
     }
 
     /// `self` with every field that `over` sets replaced.

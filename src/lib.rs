@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod json;
 pub mod ui;
 pub mod web;
 

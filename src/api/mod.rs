@@ -10,14 +10,12 @@
     )
 )]
 
+use crate::json::{self, Value};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// A dragon as `GET /dragons` returns it (the course's snake-suffixed fields).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Dragon {
     pub dragon_name_str: String,
     pub family_str: String,
@@ -29,8 +27,7 @@ pub struct Dragon {
 }
 
 /// A dragon to report with `POST /dragons` (camelCase, as the API's model wants).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NewDragon {
     pub dragon_name: String,
     pub description: String,
@@ -43,7 +40,53 @@ pub struct NewDragon {
     pub confirmation_required: bool,
 }
 
+impl Dragon {
+    /// A `GET /dragons` answer: a list of dragons (missing fields empty), or `None`.
+    pub fn list_from_json(body: &str) -> Option<Vec<Dragon>> {
+        let Ok(Value::Array(list)) = json::parse(body) else {
+            return None;
+        };
+        list.iter()
+            .map(|item| {
+                let map = json::object(item).ok()?;
+                let text = |key| {
+                    json::opt_string(map, key)
+                        .map(Option::unwrap_or_default)
+                        .ok()
+                };
+                Some(Dragon {
+                    dragon_name_str: text("dragon_name_str")?,
+                    family_str: text("family_str")?,
+                    description_str: text("description_str")?,
+                    location_city_str: text("location_city_str")?,
+                    location_country_str: text("location_country_str")?,
+                    location_state_str: text("location_state_str")?,
+                    location_neighborhood_str: text("location_neighborhood_str")?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl NewDragon {
+    /// The `POST /dragons` body.
+    pub fn to_json(&self) -> String {
+        json::to_string(&json::build([
+            ("dragonName", json::s(&self.dragon_name)),
+            ("description", json::s(&self.description)),
+            ("family", json::s(&self.family)),
+            ("city", json::s(&self.city)),
+            ("country", json::s(&self.country)),
+            ("state", json::s(&self.state)),
+            ("neighborhood", json::s(&self.neighborhood)),
+            (
+                "reportingPhoneNumber",
+                json::s(&self.reporting_phone_number),
+            ),
+            ("confirmationRequired", self.confirmation_required.into()),
+        ]))
+    }
+
     /// Problems to fix before sending, as (field, message).
     pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
         let mut out = Vec::new();
@@ -155,7 +198,7 @@ pub fn create_request(api_base: &str, token: Option<&str>, dragon: &NewDragon) -
         method: "POST",
         url: format!("{api_base}/dragons"),
         headers,
-        body: Some(serde_json::to_string(dragon).unwrap_or_default()),
+        body: Some(dragon.to_json()),
     }
 }
 
@@ -216,7 +259,7 @@ impl Diagnosis {
 }
 
 fn message_of(body: &str) -> Option<String> {
-    serde_json::from_str::<Value>(body)
+    json::parse(body)
         .ok()?
         .get("message")?
         .as_str()
@@ -231,9 +274,9 @@ pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
     let message = message_of(body);
     match status {
         200..=299 if method == "POST" => Diagnosis::Accepted,
-        200..=299 => match serde_json::from_str::<Vec<Dragon>>(body) {
-            Ok(list) => Diagnosis::Dragons(list),
-            Err(_) => Diagnosis::Unexpected,
+        200..=299 => match Dragon::list_from_json(body) {
+            Some(list) => Diagnosis::Dragons(list),
+            None => Diagnosis::Unexpected,
         },
         401 if message.as_deref() == Some("The incoming token has expired") => Diagnosis::Expired,
         401 => Diagnosis::Unauthorized,
@@ -346,7 +389,7 @@ pub fn tamper(token: &str) -> Option<String> {
     if parts.next().is_some() {
         return None;
     }
-    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    let mut claims: Value = json::parse_bytes(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
     let object = claims.as_object_mut()?;
     let key = if object.contains_key("cognito:username") {
         "cognito:username"
@@ -356,7 +399,7 @@ pub fn tamper(token: &str) -> Option<String> {
         "sub"
     };
     object.insert(key.to_owned(), Value::String("admin".into()));
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).ok()?);
+    let payload = URL_SAFE_NO_PAD.encode(json::to_string(&claims));
     Some(format!("{header}.{payload}.{signature}"))
 }
 

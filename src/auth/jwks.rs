@@ -1,15 +1,13 @@
 //! The user pool's JSON Web Key Set (`<issuer>/.well-known/jwks.json`): which RSA key checks
 //! which token.
 
-use serde::Deserialize;
+use crate::json::{self, Value};
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Jwk {
     pub kid: String,
     pub kty: String,
-    #[serde(default)]
     pub alg: Option<String>,
-    #[serde(default, rename = "use")]
     pub key_use: Option<String>,
     pub n: String,
     pub e: String,
@@ -19,7 +17,7 @@ pub struct Jwk {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NotAKeySet(pub String);
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
@@ -29,7 +27,28 @@ impl Jwks {
         if text.len() > 64 * 1024 {
             return Err(NotAKeySet("it is over 64 KiB".into()));
         }
-        serde_json::from_str(text).map_err(|e| NotAKeySet(e.to_string()))
+        let value = json::parse(text).map_err(NotAKeySet)?;
+        Jwks::from_value(&value).map_err(NotAKeySet)
+    }
+
+    fn from_value(value: &Value) -> Result<Jwks, String> {
+        let Some(Value::Array(list)) = json::object(value)?.get("keys") else {
+            return Err("`keys` must be a list".to_owned());
+        };
+        let keys = list.iter().map(|key| {
+            let map = json::object(key)?;
+            Ok(Jwk {
+                kid: json::string(map, "kid")?,
+                kty: json::string(map, "kty")?,
+                alg: json::opt_string(map, "alg")?,
+                key_use: json::opt_string(map, "use")?,
+                n: json::string(map, "n")?,
+                e: json::string(map, "e")?,
+            })
+        });
+        Ok(Jwks {
+            keys: keys.collect::<Result<_, String>>()?,
+        })
     }
 
     /// The RSA signing key named `kid`, if the set has one usable for RS256.

@@ -80,7 +80,7 @@ fn b64(part: Part, text: &str) -> Result<Vec<u8>, JwtError> {
 }
 
 fn object(part: Part, text: &str) -> Result<Map<String, Value>, JwtError> {
-    match serde_json::from_slice::<Value>(&b64(part, text)?) {
+    match crate::json::parse_bytes(&b64(part, text)?) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(JwtError::NotAnObject(part)),
         Err(_) => Err(JwtError::NotJson(part)),

@@ -6,9 +6,9 @@ use super::secret::CodeVerifier;
 use super::session::Binding;
 use super::PENDING_LOGIN_TTL_SECS;
 use crate::config::{Config, Flow};
+use crate::json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
 
 /// Fresh random bytes for one sign-in (from `crypto.getRandomValues` in the shell).
 pub struct Randomness {
@@ -17,7 +17,7 @@ pub struct Randomness {
     pub verifier: [u8; 32],
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingLogin {
     pub state: String,
     pub nonce: String,
@@ -49,7 +49,16 @@ impl PendingLogin {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        json::to_string(&json::build([
+            ("state", json::s(&self.state)),
+            ("nonce", json::s(&self.nonce)),
+            (
+                "verifier",
+                json::opt(self.verifier.as_ref().map(|v| v.secret())),
+            ),
+            ("binding", self.binding.to_value()),
+            ("started_at", self.started_at.into()),
+        ]))
     }
 
     /// `None` for anything that is not a pending login written by this app.
@@ -57,6 +66,17 @@ impl PendingLogin {
         if text.len() > 4096 {
             return None;
         }
-        serde_json::from_str(text).ok()
+        let value = json::parse(text).ok()?;
+        let map = json::object(&value).ok()?;
+        let read = || -> Result<PendingLogin, String> {
+            Ok(PendingLogin {
+                state: json::string(map, "state")?,
+                nonce: json::string(map, "nonce")?,
+                verifier: json::opt_string(map, "verifier")?.map(CodeVerifier::new),
+                binding: Binding::from_value(json::field(map, "binding")?)?,
+                started_at: json::int(map, "started_at")?,
+            })
+        };
+        read().ok()
     }
 }

@@ -1,13 +1,11 @@
 //! Secrets as newtypes: `Debug` prints `[redacted]`, the value is reached only by `.secret()`.
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 macro_rules! secret {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(transparent)]
+        #[derive(Clone, PartialEq, Eq)]
         pub struct $name(String);
 
         impl $name {

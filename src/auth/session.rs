@@ -3,7 +3,7 @@
 
 use super::secret::{AccessToken, IdToken, RefreshToken};
 use crate::config::{Config, Flow};
-use serde::{Deserialize, Serialize};
+use crate::json::{self, Map, Value};
 
 /// Refresh this long before the tokens expire (or at half their life, if that is later:
 /// short-lived tokens in an expiry demo must not refresh in a loop).
@@ -11,7 +11,7 @@ pub const REFRESH_AHEAD_SECS: i64 = 300;
 
 /// The configuration a sign-in started with. A pending sign-in and the session it becomes talk
 /// only to these hosts, whatever Settings say later (they apply from the next sign-in).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {
     pub auth_domain: String,
     pub issuer: String,
@@ -50,10 +50,34 @@ impl Binding {
     pub fn jwks_uri(&self) -> String {
         format!("{}/.well-known/jwks.json", self.issuer)
     }
+    pub fn to_value(&self) -> Value {
+        json::build([
+            ("auth_domain", json::s(&self.auth_domain)),
+            ("issuer", json::s(&self.issuer)),
+            ("client_id", json::s(&self.client_id)),
+            ("redirect_uri", json::s(&self.redirect_uri)),
+            ("logout_uri", json::s(&self.logout_uri)),
+            ("api_base_url", json::s(&self.api_base_url)),
+            ("flow", json::s(self.flow.as_str())),
+        ])
+    }
+
+    pub fn from_value(map: &Map<String, Value>) -> Result<Binding, String> {
+        let flow = json::string(map, "flow")?;
+        Ok(Binding {
+            auth_domain: json::string(map, "auth_domain")?,
+            issuer: json::string(map, "issuer")?,
+            client_id: json::string(map, "client_id")?,
+            redirect_uri: json::string(map, "redirect_uri")?,
+            logout_uri: json::string(map, "logout_uri")?,
+            api_base_url: json::string(map, "api_base_url")?,
+            flow: Flow::parse(&flow).ok_or_else(|| format!("unknown flow `{flow}`"))?,
+        })
+    }
 }
 
 /// When a verified pair of tokens was issued and expires, on the issuer's clock (seconds).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TokenTimes {
     pub iat: i64,
     pub exp: i64,
@@ -63,9 +87,19 @@ impl TokenTimes {
     pub fn lifetime(&self) -> i64 {
         self.exp.saturating_sub(self.iat).max(0)
     }
+    fn to_value(self) -> Value {
+        json::build([("iat", self.iat.into()), ("exp", self.exp.into())])
+    }
+
+    fn from_value(map: &Map<String, Value>) -> Result<TokenTimes, String> {
+        Ok(TokenTimes {
+            iat: json::int(map, "iat")?,
+            exp: json::int(map, "exp")?,
+        })
+    }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub id_token: IdToken,
     pub access_token: AccessToken,
@@ -82,7 +116,6 @@ pub struct Session {
     pub received_at: i64,
     /// The ID token came in an earlier answer than the access token (a refresh brought
     /// none), so its `at_hash` names an earlier access token.
-    #[serde(default)]
     pub id_token_kept: bool,
 }
 
@@ -113,14 +146,44 @@ impl Session {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        json::to_string(&json::build([
+            ("id_token", json::s(self.id_token.secret())),
+            ("access_token", json::s(self.access_token.secret())),
+            (
+                "refresh_token",
+                json::opt(self.refresh_token.as_ref().map(|r| r.secret())),
+            ),
+            ("binding", self.binding.to_value()),
+            ("sub", json::s(&self.sub)),
+            ("id_times", self.id_times.to_value()),
+            ("access_times", self.access_times.to_value()),
+            ("clock_offset", self.clock_offset.into()),
+            ("received_at", self.received_at.into()),
+            ("id_token_kept", self.id_token_kept.into()),
+        ]))
     }
 
     pub fn from_json(text: &str) -> Option<Session> {
         if text.len() > 64 * 1024 {
             return None;
         }
-        serde_json::from_str(text).ok()
+        let value = json::parse(text).ok()?;
+        let map = json::object(&value).ok()?;
+        let read = || -> Result<Session, String> {
+            Ok(Session {
+                id_token: IdToken::new(json::string(map, "id_token")?),
+                access_token: AccessToken::new(json::string(map, "access_token")?),
+                refresh_token: json::opt_string(map, "refresh_token")?.map(RefreshToken::new),
+                binding: Binding::from_value(json::field(map, "binding")?)?,
+                sub: json::string(map, "sub")?,
+                id_times: TokenTimes::from_value(json::field(map, "id_times")?)?,
+                access_times: TokenTimes::from_value(json::field(map, "access_times")?)?,
+                clock_offset: json::int(map, "clock_offset")?,
+                received_at: json::int(map, "received_at")?,
+                id_token_kept: json::flag(map, "id_token_kept")?,
+            })
+        };
+        read().ok()
     }
 }
 

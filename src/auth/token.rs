@@ -4,7 +4,7 @@
 use super::cap;
 use super::error::TransportError;
 use super::secret::{AccessToken, AuthCode, CodeVerifier, IdToken, RefreshToken};
-use serde::Deserialize;
+use crate::json;
 use std::fmt;
 
 /// `grant_type=authorization_code` with the PKCE verifier and the same redirect_uri.
@@ -39,7 +39,7 @@ pub fn revoke_body(client_id: &str, refresh_token: &RefreshToken) -> String {
 }
 
 /// What a successful token answer holds.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenSet {
     pub id_token: Option<IdToken>,
     pub access_token: AccessToken,
@@ -88,11 +88,6 @@ impl fmt::Display for TokenError {
     }
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
-}
-
 /// Read the token endpoint's answer.
 pub fn parse_token_response(status: u16, body: &str) -> Result<TokenSet, TokenError> {
     if body.len() > 64 * 1024 {
@@ -101,17 +96,27 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenSet, TokenEr
             detail: "the answer is too large".into(),
         });
     }
+    let parsed = json::parse(body);
+    let fields = parsed
+        .as_ref()
+        .map_err(String::clone)
+        .and_then(json::object);
     if status == 200 {
-        return serde_json::from_str::<TokenSet>(body).map_err(|e| TokenError::Unreadable {
-            status,
-            detail: e.to_string(),
-        });
+        let read = |map| -> Result<TokenSet, String> {
+            Ok(TokenSet {
+                id_token: json::opt_string(map, "id_token")?.map(IdToken::new),
+                access_token: AccessToken::new(json::string(map, "access_token")?),
+                refresh_token: json::opt_string(map, "refresh_token")?.map(RefreshToken::new),
+                expires_in: json::opt_int(map, "expires_in")?,
+                token_type: json::opt_string(map, "token_type")?,
+            })
+        };
+        return fields
+            .and_then(read)
+            .map_err(|detail| TokenError::Unreadable { status, detail });
     }
-    match serde_json::from_str::<ErrorBody>(body) {
-        Ok(e) => Err(TokenError::Server {
-            status,
-            error: e.error,
-        }),
+    match fields.and_then(|map| json::string(map, "error")) {
+        Ok(error) => Err(TokenError::Server { status, error }),
         Err(_) => Err(TokenError::Unreadable {
             status,
             detail: cap(body, 80),

@@ -333,9 +333,9 @@ fn Inspector(last: RwSignal<Option<Call>>) -> impl IntoView {
     view! {
         {move || last.get().map(|call| {
             let curl = api::curl_command(&call.request, with_token.get());
-            let pretty = serde_json::from_str::<serde_json::Value>(&call.answer.body)
+            let pretty = crate::json::parse(&call.answer.body)
                 .ok()
-                .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                .map(|v| crate::json::to_pretty(&v))
                 .unwrap_or_else(|| call.answer.body.clone());
             // API Gateway's 403 for a wrong URL echoes the token: masked unless revealed.
             let authorization = call.request.authorization().map(str::to_owned);

@@ -10,8 +10,8 @@ use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::AuthState;
 use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
 use crate::auth::CLOCK_LEEWAY_SECS;
+use crate::json::{self, Value};
 use leptos::prelude::*;
-use serde_json::Value;
 
 #[component]
 pub fn TokensView(flow: Flow, settings: SettingsState) -> impl IntoView {
@@ -106,7 +106,7 @@ fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
 fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        other => other.to_string(),
+        other => json::to_string(other),
     }
 }
 
@@ -258,10 +258,10 @@ fn UserInfo(flow: Flow) -> impl IntoView {
                 </button>
                 {move || flow.user_info.get().map(|answer| match answer {
                     Ok(answer) => {
-                        let json = serde_json::from_str::<Value>(&answer.body).ok();
+                        let json = json::parse(&answer.body).ok();
                         let note = json.as_ref().and_then(string_booleans);
                         let body = json
-                            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+                            .map(|v| json::to_pretty(&v))
                             .unwrap_or(answer.body);
                         view! {
                             <p class="muted">{format!("HTTP {}", answer.status)}</p>
