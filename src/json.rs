@@ -5,11 +5,19 @@
 //! Field reads follow what the derives did: a missing or `null` optional field is `None`, a
 //! field of the wrong type is an error naming it, unknown fields are ignored unless the caller
 //! checks for them.
+//!
+//! In the browser the text is read and written by `JSON.parse`/`JSON.stringify` and converted
+//! to and from `Value`: serde_json's parser and serializer are then not in the wasm at all.
+//! Natively (the core's tests) serde_json does it.
 
 pub use serde_json::{Map, Value};
 
-/// Parse JSON text.
+/// Parse JSON text. In the browser this is `JSON.parse`: serde_json's parser stays out of the
+/// wasm.
 pub fn parse(text: &str) -> Result<Value, String> {
+    #[cfg(target_arch = "wasm32")]
+    return browser::parse(text);
+    #[cfg(not(target_arch = "wasm32"))]
     serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
@@ -21,14 +29,106 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Value, String> {
     }
 }
 
-/// Compact JSON text.
+/// Compact JSON text (`JSON.stringify` in the browser).
 pub fn to_string(value: &Value) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return browser::stringify(value, None);
+    #[cfg(not(target_arch = "wasm32"))]
     value.to_string()
 }
 
-/// Indented JSON text, for people to read.
+/// Indented JSON text, for people to read (`JSON.stringify(v, null, 2)` in the browser).
 pub fn to_pretty(value: &Value) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return browser::stringify(value, Some(2));
+    #[cfg(not(target_arch = "wasm32"))]
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Deeper than this is refused (serde_json's own recursion limit).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+const MAX_DEPTH: usize = 128;
+
+/// The browser's JSON, converted to and from `Value`.
+#[cfg(target_arch = "wasm32")]
+mod browser {
+    use super::{Map, Value, MAX_DEPTH};
+    use js_sys::{Array, Object, Reflect, JSON};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    pub fn parse(text: &str) -> Result<Value, String> {
+        let js = JSON::parse(text).map_err(|e| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+                .unwrap_or_else(|| "not JSON".to_owned())
+        })?;
+        from_js(&js, 0)
+    }
+
+    fn from_js(js: &JsValue, depth: usize) -> Result<Value, String> {
+        if depth > MAX_DEPTH {
+            return Err("nested too deeply".to_owned());
+        }
+        if let Some(b) = js.as_bool() {
+            return Ok(Value::Bool(b));
+        }
+        if let Some(n) = js.as_f64() {
+            // Whole numbers as integers, as serde_json reads `3600`.
+            return Ok(if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 {
+                Value::from(n as i64)
+            } else {
+                serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+            });
+        }
+        if let Some(s) = js.as_string() {
+            return Ok(Value::String(s));
+        }
+        if let Some(list) = js.dyn_ref::<Array>() {
+            return list
+                .iter()
+                .map(|v| from_js(&v, depth + 1))
+                .collect::<Result<_, _>>()
+                .map(Value::Array);
+        }
+        if js.is_object() {
+            let mut map = Map::new();
+            for entry in Object::entries(js.unchecked_ref()).iter() {
+                let entry: Array = entry.unchecked_into();
+                let key = entry.get(0).as_string().unwrap_or_default();
+                map.insert(key, from_js(&entry.get(1), depth + 1)?);
+            }
+            return Ok(Value::Object(map));
+        }
+        Ok(Value::Null)
+    }
+
+    fn to_js(value: &Value) -> JsValue {
+        match value {
+            Value::Null => JsValue::NULL,
+            Value::Bool(b) => JsValue::from_bool(*b),
+            Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(0.0)),
+            Value::String(s) => JsValue::from_str(s),
+            Value::Array(list) => list.iter().map(to_js).collect::<Array>().into(),
+            Value::Object(map) => {
+                let object = Object::new();
+                for (k, v) in map {
+                    let _ = Reflect::set(&object, &JsValue::from_str(k), &to_js(v));
+                }
+                object.into()
+            }
+        }
+    }
+
+    pub fn stringify(value: &Value, indent: Option<u32>) -> String {
+        let js = to_js(value);
+        let text = match indent {
+            Some(n) => {
+                JSON::stringify_with_replacer_and_space(&js, &JsValue::NULL, &JsValue::from(n))
+            }
+            None => JSON::stringify(&js),
+        };
+        text.ok().and_then(|t| t.as_string()).unwrap_or_default()
+    }
 }
 
 /// The value as an object, or an error saying it is not one.

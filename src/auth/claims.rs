@@ -163,7 +163,7 @@ pub fn check(kind: TokenKind, jwt: &DecodedJwt, expected: &Expected<'_>) -> Resu
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned(),
-                Some(other) => other.to_string(),
+                Some(other) => crate::json::to_string(other),
                 None => return Err(ClaimError::Missing("aud")),
             };
             if aud != expected.client_id {
