@@ -191,7 +191,13 @@ pub fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Result<&'a Map<Strin
 
 /// An object built from `(key, value)` pairs.
 pub fn build<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    // Inserted one by one: collecting into the map would sort first, and compile a sort for
+    // every N.
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
 }
 
 /// A string value, or `null`.
