@@ -374,14 +374,21 @@ mod signin_shell {
 #[wasm_bindgen_test]
 fn browser_json_matches_serde_json() {
     use dragons_login::json;
-    let text = r#"{"s":"a\"b","n":3600,"f":1.5,"neg":-2,"t":true,"z":null,"l":[1,"x"],"o":{"k":"v"}}"#;
+    let text =
+        r#"{"s":"a\"b","n":3600,"f":1.5,"neg":-2,"t":true,"z":null,"l":[1,"x"],"o":{"k":"v"}}"#;
     let value = json::parse(text).unwrap();
-    assert_eq!(value, serde_json::from_str::<serde_json::Value>(text).unwrap());
+    assert_eq!(
+        value,
+        serde_json::from_str::<serde_json::Value>(text).unwrap()
+    );
     assert_eq!(value["n"].as_i64(), Some(3600));
     assert_eq!(json::parse(&json::to_string(&value)).unwrap(), value);
     assert!(json::to_pretty(&value).contains("\n  \"f\": 1.5"));
     assert!(json::parse("not json").is_err());
     assert!(json::parse(&"[".repeat(200)).is_err());
     let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
-    assert!(json::parse(&deep).is_err(), "nested deeper than serde_json allows");
+    assert!(
+        json::parse(&deep).is_err(),
+        "nested deeper than serde_json allows"
+    );
 }

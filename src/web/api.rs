@@ -2,7 +2,7 @@
 
 use crate::api::ApiRequest;
 use crate::auth::http::REQUEST_TIMEOUT_MS;
-use gloo_net::http::{Method, RequestBuilder};
+use wasm_bindgen::JsCast;
 
 /// What came back: the status, the headers the browser exposes, the body, the time taken.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,20 +17,28 @@ pub struct ApiAnswer {
 
 pub async fn send(request: &ApiRequest) -> ApiAnswer {
     let started = super::now_ms();
+    let headers: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let method = if request.method == "POST" {
-        Method::POST
+        "POST"
     } else {
-        Method::GET
+        "GET"
     };
-    let mut builder = RequestBuilder::new(&request.url).method(method);
-    for (k, v) in &request.headers {
-        builder = builder.header(k, v);
-    }
-    match super::http::fetch(builder, request.body.clone(), REQUEST_TIMEOUT_MS).await {
+    let sent = super::http::start(
+        method,
+        &request.url,
+        &headers,
+        request.body.as_deref(),
+        REQUEST_TIMEOUT_MS,
+    );
+    match sent.await {
         Ok(response) => ApiAnswer {
             status: Some(response.status()),
-            headers: response.headers().entries().collect(),
-            body: response.text().await.unwrap_or_default(),
+            headers: header_list(&response.headers()),
+            body: super::http::text(&response).await.unwrap_or_default(),
             elapsed_ms: super::now_ms() - started,
             failure: None,
         },
@@ -42,4 +50,21 @@ pub async fn send(request: &ApiRequest) -> ApiAnswer {
             failure: Some(e.to_string()),
         },
     }
+}
+
+/// The headers the browser lets the page see, as (name, value).
+fn header_list(headers: &web_sys::Headers) -> Vec<(String, String)> {
+    let Ok(Some(entries)) = js_sys::try_iter(headers) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|entry| {
+            let pair: js_sys::Array = entry.unchecked_into();
+            (
+                pair.get(0).as_string().unwrap_or_default(),
+                pair.get(1).as_string().unwrap_or_default(),
+            )
+        })
+        .collect()
 }

@@ -4,7 +4,6 @@
 
 use crate::auth::http::REQUEST_TIMEOUT_MS;
 use crate::config::RawConfig;
-use gloo_net::http::RequestBuilder;
 
 /// What became of `config.json`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,8 +19,8 @@ pub enum FileStatus {
 pub const CONFIG_PATH: &str = "config.json";
 
 pub async fn fetch_config_file() -> (RawConfig, FileStatus) {
-    let request = RequestBuilder::new(CONFIG_PATH);
-    let response = match super::http::fetch(request, None, REQUEST_TIMEOUT_MS).await {
+    let request = super::http::start("GET", CONFIG_PATH, &[], None, REQUEST_TIMEOUT_MS);
+    let response = match request.await {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -44,7 +43,7 @@ pub async fn fetch_config_file() -> (RawConfig, FileStatus) {
             )
         }
     }
-    match response.text().await {
+    match super::http::text(&response).await {
         Ok(text) => match RawConfig::from_json(&text) {
             Ok(raw) => (raw, FileStatus::Loaded),
             Err(e) => (

@@ -4,7 +4,31 @@ use crate::auth::error::StorageError;
 use crate::auth::pending::PendingLogin;
 use crate::auth::session::Session;
 use crate::config::RawConfig;
-use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use web_sys::Storage;
+
+/// `localStorage`, if the browser gives the page one.
+fn local() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// `sessionStorage`, if the browser gives the page one.
+fn session() -> Option<Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn get(storage: Option<Storage>, key: &str) -> Option<String> {
+    storage?.get_item(key).ok().flatten()
+}
+
+fn set(storage: Option<Storage>, key: &str, value: &str) -> Result<(), ()> {
+    storage.ok_or(())?.set_item(key, value).map_err(|_| ())
+}
+
+fn remove(storage: Option<Storage>, key: &str) {
+    if let Some(storage) = storage {
+        let _ = storage.remove_item(key);
+    }
+}
 
 /// The Settings panel's saved overrides (never tokens: those never go to localStorage).
 pub const SETTINGS_KEY: &str = "dragons-login.settings.v1";
@@ -19,59 +43,50 @@ pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
 /// The overrides a person saved, or why they could not be read. Unreadable overrides are
 /// reported and left in place for the person to reset; they are never silently dropped.
 pub fn load_overrides() -> Result<RawConfig, StorageError> {
-    let text = match LocalStorage::raw().get_item(SETTINGS_KEY) {
-        Ok(Some(text)) => text,
-        Ok(None) => return Ok(RawConfig::default()),
-        Err(_) => return Err(StorageError::LocalUnavailable),
+    let text = match local().map(|s| s.get_item(SETTINGS_KEY)) {
+        Some(Ok(Some(text))) => text,
+        Some(Ok(None)) => return Ok(RawConfig::default()),
+        _ => return Err(StorageError::LocalUnavailable),
     };
     RawConfig::from_json(&text).map_err(|e| StorageError::UnreadableSettings(e.to_string()))
 }
 
 pub fn save_overrides(overrides: &RawConfig) -> Result<(), StorageError> {
     if overrides.is_empty() {
-        LocalStorage::delete(SETTINGS_KEY);
+        remove(local(), SETTINGS_KEY);
         return Ok(());
     }
-    LocalStorage::raw()
-        .set_item(SETTINGS_KEY, &overrides.to_json())
-        .map_err(|_| StorageError::LocalFull)
+    set(local(), SETTINGS_KEY, &overrides.to_json()).map_err(|_| StorageError::LocalFull)
 }
 
 pub fn clear_overrides() {
-    LocalStorage::delete(SETTINGS_KEY);
+    remove(local(), SETTINGS_KEY);
 }
 
 pub fn save_pending(pending: &PendingLogin) -> Result<(), StorageError> {
-    SessionStorage::raw()
-        .set_item(PENDING_KEY, &pending.to_json())
-        .map_err(|_| StorageError::SessionUnavailable)
+    set(session(), PENDING_KEY, &pending.to_json()).map_err(|_| StorageError::SessionUnavailable)
 }
 
 /// The pending sign-in, if any (the session machine says when to forget it).
 pub fn load_pending() -> Option<PendingLogin> {
-    let text = SessionStorage::raw().get_item(PENDING_KEY).ok().flatten()?;
+    let text = get(session(), PENDING_KEY)?;
     PendingLogin::from_json(&text)
 }
 
 pub fn forget_pending() {
-    let _ = SessionStorage::raw().remove_item(PENDING_KEY);
+    remove(session(), PENDING_KEY);
 }
 
 pub fn memory_only() -> bool {
-    LocalStorage::raw()
-        .get_item(TOKEN_STORAGE_KEY)
-        .ok()
-        .flatten()
-        .as_deref()
-        == Some("memory")
+    get(local(), TOKEN_STORAGE_KEY).as_deref() == Some("memory")
 }
 
 pub fn set_memory_only(on: bool) {
     if on {
-        let _ = LocalStorage::raw().set_item(TOKEN_STORAGE_KEY, "memory");
-        let _ = SessionStorage::raw().remove_item(SESSION_KEY);
+        let _ = set(local(), TOKEN_STORAGE_KEY, "memory");
+        remove(session(), SESSION_KEY);
     } else {
-        LocalStorage::delete(TOKEN_STORAGE_KEY);
+        remove(local(), TOKEN_STORAGE_KEY);
     }
 }
 
@@ -81,8 +96,7 @@ pub fn save_session(session: &Session) -> Result<(), StorageError> {
     if memory_only() {
         return Ok(());
     }
-    SessionStorage::raw()
-        .set_item(SESSION_KEY, &session.to_json())
+    set(self::session(), SESSION_KEY, &session.to_json())
         .map_err(|_| StorageError::SessionUnavailable)
 }
 
@@ -91,18 +105,16 @@ pub fn load_session() -> Option<Session> {
     if memory_only() {
         return None;
     }
-    let storage = SessionStorage::raw();
-    let text = storage.get_item(SESSION_KEY).ok().flatten()?;
-    let session = Session::from_json(&text);
-    if session.is_none() {
-        let _ = storage.remove_item(SESSION_KEY);
+    let text = get(session(), SESSION_KEY)?;
+    let saved = Session::from_json(&text);
+    if saved.is_none() {
+        remove(session(), SESSION_KEY);
     }
-    session
+    saved
 }
 
 /// Forget every token and any sign-in in progress.
 pub fn clear_auth() {
-    let storage = SessionStorage::raw();
-    let _ = storage.remove_item(SESSION_KEY);
-    let _ = storage.remove_item(PENDING_KEY);
+    remove(session(), SESSION_KEY);
+    remove(session(), PENDING_KEY);
 }
