@@ -223,7 +223,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
                 <div class="actions">
                     {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired, Lab::Pasted].into_iter().map(|which| view! {
-                        <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_lowercase().replace(' ', "-"))
+                        <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_ascii_lowercase().replace(' ', "-"))
                             hidden=move || (which == Lab::Expired && !replaced_expired()) || (which == Lab::Pasted && pasted().is_none())
                             disabled=move || busy.get() || match which {
                                 Lab::NoToken => false,
