@@ -65,19 +65,17 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let new_dragon = RwSignal::new(NewDragon::default());
     let post_problems = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
 
-    let pasted = move || flow.pasted_token();
-    let pasting = move || use_pasted.get() && pasted().is_some();
+    let has_pasted = move || flow.has_pasted_token();
+    let pasted_raw = move || flow.with_pasted(|p| p.report.raw.clone());
+    let pasting = move || use_pasted.get() && has_pasted();
     // A live session calls the API it started with, a pasted token the one configured when it
     // was pasted; Settings apply from the next sign-in.
     let api_base_for = move |with_pasted: bool| {
-        let from_paste = pasted()
-            .filter(|_| with_pasted || flow.signed_in().is_none())
-            .map(|p| p.binding.api_base_url);
+        let from_paste = flow
+            .with_pasted(|p| p.binding.api_base_url.clone())
+            .filter(|_| with_pasted || !flow.is_signed_in());
         from_paste
-            .or_else(|| {
-                flow.signed_in()
-                    .map(|s| s.session.binding.api_base_url.clone())
-            })
+            .or_else(|| flow.with_signed_in(|s| s.session.binding.api_base_url.clone()))
             .or_else(|| settings.config().ok().map(|c| c.api_base_url))
             .unwrap_or_default()
     };
@@ -89,24 +87,28 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             .unwrap_or(ApiToken::Id)
     };
     let token_of = move |which: ApiToken| {
-        flow.signed_in().map(|s| match which {
+        flow.with_signed_in(|s| match which {
             ApiToken::Id => s.session.id_token.secret().to_owned(),
             ApiToken::Access => s.session.access_token.secret().to_owned(),
         })
     };
-    let signed_in = move || flow.signed_in().is_some();
-    let has_token = move || signed_in() || pasted().is_some();
+    let signed_in = move || flow.is_signed_in();
+    let has_token = move || signed_in() || has_pasted();
     // The token a call sends: the pasted one when chosen, else the session's of the chosen kind.
     let call_token = move || {
         if untrack(pasting) {
-            pasted().map(|p| p.report.raw)
+            pasted_raw()
         } else {
             token_of(chosen())
         }
     };
     let replaced_id_token = move || {
-        flow.signed_in()
-            .and_then(|s| s.replaced_id_token.map(|t| (t, s.session.clock_offset)))
+        flow.with_signed_in(|s| {
+            s.replaced_id_token
+                .clone()
+                .map(|t| (t, s.session.clock_offset))
+        })
+        .flatten()
     };
     // Offered once a refresh has replaced an ID token and that token's exp has passed.
     let replaced_expired = move || {
@@ -166,10 +168,10 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
             Lab::IdToken => token_of(ApiToken::Id),
             Lab::AccessToken => token_of(ApiToken::Access),
             Lab::Tampered => token_of(ApiToken::Id)
-                .or_else(|| pasted().map(|p| p.report.raw))
+                .or_else(pasted_raw)
                 .and_then(|t| api::tamper(&t)),
             Lab::Expired => untrack(replaced_id_token).map(|(t, _)| t.secret().to_owned()),
-            Lab::Pasted => pasted().map(|p| p.report.raw),
+            Lab::Pasted => pasted_raw(),
         };
         let base = api_base_for(which == Lab::Pasted);
         let request = api::list_request(&base, token.as_deref(), &Filter::All);
@@ -200,7 +202,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                     <label><input type="radio" name="api-token" data-testid="api-token-access"
                         prop:checked=move || !pasting() && chosen() == ApiToken::Access
                         on:change=move |_| { use_pasted.set(false); token_choice.set(Some(ApiToken::Access)) } />" Access token"</label>
-                    <label hidden=move || pasted().is_none()><input type="radio" name="api-token" data-testid="api-token-pasted"
+                    <label hidden=move || !has_pasted()><input type="radio" name="api-token" data-testid="api-token-pasted"
                         prop:checked=pasting
                         on:change=move |_| use_pasted.set(true) />" Pasted token"</label>
                 </fieldset>
@@ -224,11 +226,11 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 <div class="actions">
                     {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired, Lab::Pasted].into_iter().map(|which| view! {
                         <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_ascii_lowercase().replace(' ', "-"))
-                            hidden=move || (which == Lab::Expired && !replaced_expired()) || (which == Lab::Pasted && pasted().is_none())
+                            hidden=move || (which == Lab::Expired && !replaced_expired()) || (which == Lab::Pasted && !has_pasted())
                             disabled=move || busy.get() || match which {
                                 Lab::NoToken => false,
                                 Lab::Tampered => !has_token(),
-                                Lab::Pasted => pasted().is_none(),
+                                Lab::Pasted => !has_pasted(),
                                 _ => !signed_in(),
                             }
                             on:click=move |_| run_lab(which)>{which.label()}</button>

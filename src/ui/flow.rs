@@ -60,6 +60,31 @@ impl Flow {
         }
     }
 
+    /// `f` of the signed-in state, read in place (tracked): no copy of the session and its
+    /// token reports.
+    pub fn with_signed_in<R>(&self, f: impl FnOnce(&SignedIn) -> R) -> Option<R> {
+        self.state.with(|s| match s {
+            AuthState::SignedIn(s) => Some(f(s)),
+            _ => None,
+        })
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.state.with(|s| matches!(s, AuthState::SignedIn(_)))
+    }
+
+    /// `f` of the pasted token, if one was accepted, read in place (tracked).
+    pub fn with_pasted<R>(&self, f: impl FnOnce(&PastedToken) -> R) -> Option<R> {
+        self.driver.pasted.with(|p| match p {
+            Some(Pasted::Token(t)) => Some(f(t)),
+            _ => None,
+        })
+    }
+
+    pub fn has_pasted_token(&self) -> bool {
+        self.with_pasted(|_| ()).is_some()
+    }
+
     /// Check pasted text as a token of the configured pool (beside the session, memory only).
     pub fn paste(self, settings: SettingsState, text: String) {
         if let Ok(config) = settings.config() {

@@ -47,8 +47,7 @@ pub fn Stages(state: SettingsState, flow: FlowState) -> impl IntoView {
                 {move || config().map(|c| {
                     // A session calls the API it signed in with; Settings apply from the next sign-in.
                     let api = flow
-                        .signed_in()
-                        .map(|s| s.session.binding.api_base_url)
+                        .with_signed_in(|s| s.session.binding.api_base_url.clone())
                         .unwrap_or_else(|| c.api_base_url.clone());
                     view! {
                     <dl class="facts">

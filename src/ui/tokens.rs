@@ -60,7 +60,7 @@ fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
         ev.prevent_default();
         flow.paste(settings, text.get_untracked());
     };
-    let offset = move || flow.signed_in().map_or(0, |s| s.session.clock_offset);
+    let offset = move || flow.with_signed_in(|s| s.session.clock_offset).unwrap_or(0);
     view! {
         <details class="paste" data-testid="paste-section" open=move || flow.driver.pasted.with(Option::is_some)>
             <summary>"Use a token you already have"</summary>
@@ -246,7 +246,7 @@ fn TokenCard(
 
 #[component]
 fn UserInfo(flow: Flow) -> impl IntoView {
-    let signed_in = move || matches!(flow.state.get(), AuthState::SignedIn(_));
+    let signed_in = move || flow.is_signed_in();
     view! {
         <Show when=signed_in>
             <div class="userinfo">
