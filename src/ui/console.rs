@@ -190,9 +190,13 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
 
     view! {
         <div class="console">
-            <Show when=move || !has_token()>
+            {
+                // Rendered again only when it turns on or off (what <Show> did, in less code).
+                let open = Memo::new(move |_| !has_token());
+                move || open.get().then(|| view! {
                 <p class="note">"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
-            </Show>
+                })
+            }
             <div class="console-controls">
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>

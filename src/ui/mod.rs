@@ -68,9 +68,13 @@ pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
             <main id="main">
                 <Stages state flow />
             </main>
-            <Show when=move || settings_open.get()>
+            {
+                // Rendered again only when it turns on or off (what <Show> did, in less code).
+                let open = Memo::new(move |_| settings_open.get());
+                move || open.get().then(|| view! {
                 <SettingsPanel state on_close=move || settings_open.set(false) />
-            </Show>
+                })
+            }
         </div>
         <footer class="site-footer">
             <p>
@@ -98,7 +102,10 @@ fn ConfigBanner(
         {move || state.storage_error.get().map(|message| view! {
             <p class="banner warning" role="status" data-testid="storage-error">{message}</p>
         })}
-        <Show when=move || !problems().is_empty()>
+        {
+            // Rendered again only when it turns on or off (what <Show> did, in less code).
+            let open = Memo::new(move |_| !problems().is_empty());
+            move || open.get().then(|| view! {
             <div class="banner error" role="alert" data-testid="config-problems">
                 <p>
                     <strong>"The configuration needs fixing before you can sign in."</strong>
@@ -113,7 +120,8 @@ fn ConfigBanner(
                     }).collect_view()}
                 </ul>
             </div>
-        </Show>
+            })
+        }
     }
 }
 
