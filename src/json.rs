@@ -53,7 +53,7 @@ const MAX_DEPTH: usize = 128;
 #[cfg(target_arch = "wasm32")]
 mod browser {
     use super::{Map, Value, MAX_DEPTH};
-    use js_sys::{Array, Object, Reflect, JSON};
+    use js_sys::{Array, Object, JSON};
     use wasm_bindgen::{JsCast, JsValue};
 
     pub fn parse(text: &str) -> Result<Value, String> {
@@ -110,11 +110,14 @@ mod browser {
             Value::String(s) => JsValue::from_str(s),
             Value::Array(list) => list.iter().map(to_js).collect::<Array>().into(),
             Value::Object(map) => {
-                let object = Object::new();
-                for (k, v) in map {
-                    let _ = Reflect::set(&object, &JsValue::from_str(k), &to_js(v));
-                }
-                object.into()
+                // fromEntries defines own properties: a key "__proto__" stays a key.
+                let entries: Array = map
+                    .iter()
+                    .map(|(k, v)| Array::of2(&JsValue::from_str(k), &to_js(v)))
+                    .collect();
+                Object::from_entries(&entries)
+                    .map(JsValue::from)
+                    .unwrap_or(JsValue::NULL)
             }
         }
     }

@@ -386,6 +386,8 @@ fn browser_json_matches_serde_json() {
     assert!(json::to_pretty(&value).contains("\n  \"f\": 1.5"));
     assert!(json::parse("not json").is_err());
     assert!(json::parse(&"[".repeat(200)).is_err());
+    let proto = json::parse(r#"{"__proto__":{"x":1}}"#).unwrap();
+    assert_eq!(json::to_string(&proto), r#"{"__proto__":{"x":1}}"#);
     let deep = format!("{}{}", "[".repeat(150), "]".repeat(150));
     assert!(
         json::parse(&deep).is_err(),
