@@ -15,12 +15,12 @@ use std::path::{Path, PathBuf};
 pub const TARGET_BROTLI_BYTES: u64 = 150 * 1024;
 /// design.md's budget and the aim beyond the brotli target: 150 KB gzip. Printed, does not fail.
 pub const TARGET_GZIP_BYTES: u64 = 150 * 1024;
-/// A ratchet that fails the run: the brotli total when it was set (189.6 KB) plus a little room,
-/// so the app cannot grow while it is being brought down to [`TARGET_BROTLI_BYTES`]. Lower it
-/// as the app shrinks; never raise it.
-pub const CEILING_BROTLI_BYTES: u64 = 195 * 1024;
-/// The older hard ceiling, gzip, kept as it was: it fails the run too.
-pub const CEILING_GZIP_BYTES: u64 = 240 * 1024;
+/// A ratchet that fails the run: the brotli total when it was last lowered (162.6 KB, after the
+/// JSON and fetch/storage changes) plus a little room, so the app cannot grow while it is being
+/// brought down to [`TARGET_BROTLI_BYTES`]. Lower it as the app shrinks; never raise it.
+pub const CEILING_BROTLI_BYTES: u64 = 166 * 1024;
+/// The gzip ratchet beside it (201.4 KB when lowered from 240 KB); it fails the run too.
+pub const CEILING_GZIP_BYTES: u64 = 205 * 1024;
 
 /// One file's sizes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -314,10 +314,10 @@ mod tests {
     }
 
     #[test]
-    fn the_ratchet_sits_between_the_target_and_the_old_gzip_ceiling() {
+    fn the_ratchets_sit_above_the_targets_and_brotli_below_gzip() {
         const { assert!(TARGET_BROTLI_BYTES < CEILING_BROTLI_BYTES) };
-        const { assert!(CEILING_BROTLI_BYTES == 195 * 1024) };
-        const { assert!(CEILING_GZIP_BYTES == 240 * 1024) };
+        const { assert!(TARGET_GZIP_BYTES < CEILING_GZIP_BYTES) };
+        const { assert!(CEILING_BROTLI_BYTES < CEILING_GZIP_BYTES) };
     }
 
     #[test]
