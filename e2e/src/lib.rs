@@ -71,7 +71,7 @@ pub fn screenshot_path(name: &str) -> PathBuf {
 /// A ChromeDriver process in its own process group; dropping it kills the group, so no
 /// Chromium is left behind even when a test panics before closing its session.
 struct Driver {
-    child: Child,
+    _group: Group,
     port: u16,
 }
 
@@ -90,7 +90,10 @@ impl Driver {
             .unwrap_or_else(|e| {
                 panic!("cannot start {program} ({e}); install it with: cargo xtask setup")
             });
-        let driver = Driver { child, port };
+        let driver = Driver {
+            _group: Group(child),
+            port,
+        };
         let deadline = Instant::now() + WAIT;
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
             assert!(
@@ -103,14 +106,18 @@ impl Driver {
     }
 }
 
-impl Drop for Driver {
+/// A child started in its own process group; dropping it kills the whole group (the program
+/// and everything it started), also when a test panics.
+struct Group(Child);
+
+impl Drop for Group {
     fn drop(&mut self) {
-        let group = self.child.id() as libc::pid_t;
+        let group = self.0.id() as libc::pid_t;
         // SAFETY: kill(2) with a negative pid signals our child's own process group only.
         unsafe {
             libc::kill(-group, libc::SIGKILL);
         }
-        let _ = self.child.wait();
+        let _ = self.0.wait();
     }
 }
 
@@ -135,19 +142,8 @@ enum Backend {
 /// `trunk serve` in its own process group, building into its own directory; dropping it kills
 /// the group (Trunk and the cargo it runs).
 pub struct TrunkServe {
-    child: Child,
+    _group: Group,
     pub dist: tempfile::TempDir,
-}
-
-impl Drop for TrunkServe {
-    fn drop(&mut self) {
-        let group = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) with a negative pid signals our child's own process group only.
-        unsafe {
-            libc::kill(-group, libc::SIGKILL);
-        }
-        let _ = self.child.wait();
-    }
 }
 
 /// How long `trunk serve` may take to build the app in debug mode the first time.
@@ -282,7 +278,10 @@ impl Harness {
             .unwrap_or_else(|e| {
                 panic!("cannot start trunk ({e}); install it with: cargo xtask setup")
             });
-        let serve = TrunkServe { child, dist };
+        let serve = TrunkServe {
+            _group: Group(child),
+            dist,
+        };
         // Built and served once index.html is in place.
         let deadline = Instant::now() + TRUNK_SERVE_BUILD;
         while !(serve.dist.path().join("index.html").is_file()
@@ -313,6 +312,15 @@ impl Harness {
     /// site; the site and stack stay this harness's. For cold-start measurements.
     pub async fn fresh_browser(&self) -> Harness {
         Harness::with_backend(Backend::Elsewhere, self.site_port).await
+    }
+
+    /// The whole local stack serving a copy of the release site with the test hooks
+    /// ([`dist_with_test_hooks`]). Keep the returned directory alive while the site is served.
+    pub async fn with_hooked_stack() -> (Harness, tempfile::TempDir) {
+        let site = dist_with_test_hooks();
+        let dir = site.path().to_path_buf();
+        let h = Harness::with_stack(|c| c.site_dir = Some(dir)).await;
+        (h, site)
     }
 
     /// The local stack, for tests started `with_stack`.

@@ -2,7 +2,7 @@
 //! verified against the configured pool, explained, and usable in the console and the 401 lab;
 //! every bad kind of paste gets its own clear message and nothing breaks.
 
-use dragons_e2e::{dist_with_test_hooks, Harness};
+use dragons_e2e::Harness;
 
 /// Put `text` into the paste box (through the page, so megabytes need no typing) and check it.
 async fn paste(h: &Harness, text_js: &str) {
@@ -63,7 +63,7 @@ fn tampered(token: &str) -> String {
 
 #[tokio::test]
 async fn a_pasted_id_token_is_verified_explained_and_calls_the_api() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     let (id, access) = tokens_then_signed_out(&h).await;
     // As copied from the CLI's JSON: quoted, with a trailing comma.
     paste(&h, &js_string(&format!("  \"{id}\",\n"))).await;
@@ -117,16 +117,9 @@ async fn a_pasted_id_token_is_verified_explained_and_calls_the_api() {
     h.finish().await;
 }
 
-async fn hooked() -> (Harness, tempfile::TempDir) {
-    let site = dist_with_test_hooks();
-    let dir = site.path().to_path_buf();
-    let h = Harness::with_stack(|c| c.site_dir = Some(dir)).await;
-    (h, site)
-}
-
 #[tokio::test]
 async fn every_bad_paste_gets_its_own_message_and_nothing_breaks() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     let (id, _) = tokens_then_signed_out(&h).await;
 
     paste(&h, "'hello'").await;

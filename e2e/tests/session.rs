@@ -3,15 +3,8 @@
 //! stack, with the test hooks (a shifted `Date`, refused or hanging fetches) loaded before the
 //! app.
 
-use dragons_e2e::{dist_with_test_hooks, Harness, WAIT};
+use dragons_e2e::{Harness, WAIT};
 use std::time::{Duration, Instant};
-
-async fn hooked() -> (Harness, tempfile::TempDir) {
-    let site = dist_with_test_hooks();
-    let dir = site.path().to_path_buf();
-    let h = Harness::with_stack(|c| c.site_dir = Some(dir)).await;
-    (h, site)
-}
 
 /// Set a fetch rule (`{"<url part>": "refuse" | "hang"}`) for this page and later loads.
 async fn fetch_rules(h: &Harness, rules: serde_json::Value) {
@@ -45,7 +38,7 @@ async fn a_browser_clock_an_hour_off_signs_in_and_does_not_refresh_in_a_loop() {
         (300_000, "5 min ahead of"),
         (-300_000, "5 min behind"),
     ] {
-        let (h, _site) = hooked().await;
+        let (h, _site) = Harness::with_hooked_stack().await;
         h.open("/").await;
         h.js(&format!(
             "localStorage.setItem('e2e.clockShiftMs', '{shift_ms}'); return true"
@@ -79,7 +72,7 @@ async fn a_browser_clock_an_hour_off_signs_in_and_does_not_refresh_in_a_loop() {
 
 #[tokio::test]
 async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry_succeeds() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
     fetch_rules(&h, serde_json::json!({"/oauth2/token": "refuse"})).await;
@@ -106,7 +99,7 @@ async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry
 
 #[tokio::test]
 async fn unreachable_keys_at_start_show_the_tokens_unverified_until_they_answer() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
     fetch_rules(&h, serde_json::json!({"jwks.json": "refuse"})).await;
@@ -126,7 +119,7 @@ async fn unreachable_keys_at_start_show_the_tokens_unverified_until_they_answer(
 
 #[tokio::test]
 async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_next_sign_in() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
     h.by_testid("settings-toggle").await.click().await.unwrap();
@@ -166,7 +159,7 @@ async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_nex
 
 #[tokio::test]
 async fn a_hanging_revoke_does_not_hold_up_sign_out() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
     fetch_rules(&h, serde_json::json!({"/oauth2/revoke": "hang"})).await;
@@ -190,7 +183,7 @@ async fn a_hanging_revoke_does_not_hold_up_sign_out() {
 
 #[tokio::test]
 async fn storage_that_refuses_the_session_keeps_it_in_memory_with_a_notice() {
-    let (h, _site) = hooked().await;
+    let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.js("localStorage.setItem('e2e.sessionStorageFull', '1'); return true")
         .await;

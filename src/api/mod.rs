@@ -299,7 +299,11 @@ pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
 
 /// After a call with a token got no readable answer: the same URL with GET and no headers, a
 /// "simple" request that needs no CORS preflight, tells a wrong URL from a preflight problem.
-pub fn probe_request(request: &ApiRequest) -> Option<ApiRequest> {
+/// None when the call got an answer, or sent no token.
+pub fn probe_request(request: &ApiRequest, diagnosis: &Diagnosis) -> Option<ApiRequest> {
+    if *diagnosis != Diagnosis::NoAnswer {
+        return None;
+    }
     request.authorization()?;
     Some(ApiRequest {
         method: "GET",
@@ -573,11 +577,17 @@ mod tests {
     #[test]
     fn a_missing_answer_is_probed_without_the_token_to_tell_a_wrong_url_from_cors() {
         let with_token = list_request(API, Some("eyJ.a.b"), &Filter::Family("red".into()));
-        let probe = probe_request(&with_token).expect("a probe");
+        let probe = probe_request(&with_token, &Diagnosis::NoAnswer).expect("a probe");
+        assert_eq!(
+            probe_request(&with_token, &Diagnosis::Unauthorized),
+            None,
+            "an answer came"
+        );
         assert_eq!(probe.method, "GET");
         assert_eq!(probe.url, with_token.url);
         assert!(probe.headers.is_empty(), "no header, so no preflight");
-        assert_eq!(probe_request(&list_request(API, None, &Filter::All)), None);
+        let without = list_request(API, None, &Filter::All);
+        assert_eq!(probe_request(&without, &Diagnosis::NoAnswer), None);
         assert_eq!(
             after_probe(Some(403), r#"{"message":"Missing Authentication Token"}"#),
             Diagnosis::NoAnswerWrongUrl

@@ -1183,12 +1183,7 @@ impl Machine {
             .needs_key()
             .unwrap_or_default()
             .to_owned();
-        let status = match result {
-            Ok(true) => SignatureStatus::Valid { kid },
-            Ok(false) => SignatureStatus::Invalid { kid },
-            Err(CryptoError(why)) => SignatureStatus::NotChecked(Unchecked::KeyUnusable(why)),
-        };
-        job.judge(kind, Some(status), now);
+        job.judge(kind, Some(signature_status(kid, result)), now);
         self.advance_job(now, out);
     }
 
@@ -1282,6 +1277,15 @@ impl Job {
             Some(status) => report.judge(status, &expected),
             None => report.rejudge(&expected),
         }
+    }
+}
+
+/// What WebCrypto's answer for the key `kid` means for the token.
+fn signature_status(kid: String, result: Result<bool, CryptoError>) -> SignatureStatus {
+    match result {
+        Ok(true) => SignatureStatus::Valid { kid },
+        Ok(false) => SignatureStatus::Invalid { kid },
+        Err(CryptoError(why)) => SignatureStatus::NotChecked(Unchecked::KeyUnusable(why)),
     }
 }
 

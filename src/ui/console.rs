@@ -121,11 +121,9 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         spawn_local(async move {
             let answer = send(&request).await;
             let mut diagnosis = api::classify(request.method, answer.status, &answer.body);
-            if diagnosis == Diagnosis::NoAnswer {
-                if let Some(probe) = api::probe_request(&request) {
-                    let probed = send(&probe).await;
-                    diagnosis = api::after_probe(probed.status, &probed.body);
-                }
+            if let Some(probe) = api::probe_request(&request, &diagnosis) {
+                let probed = send(&probe).await;
+                diagnosis = api::after_probe(probed.status, &probed.body);
             }
             let call = Call {
                 label,
