@@ -211,15 +211,10 @@ impl Machine {
             return;
         };
         let kid = token.report.needs_key().unwrap_or_default().to_owned();
-        let status = match result {
-            Ok(true) => SignatureStatus::Valid { kid },
-            Ok(false) => SignatureStatus::Invalid { kid },
-            Err(super::CryptoError(why)) => {
-                SignatureStatus::NotChecked(Unchecked::KeyUnusable(why))
-            }
-        };
         let expected = expected(&token.binding, now, job.offset);
-        token.report.judge(status, &expected);
+        token
+            .report
+            .judge(super::signature_status(kid, result), &expected);
         if token.report.at_hash == Some(AtHash::Unpaired) {
             token.report.at_hash = Some(AtHash::Alone);
         }
