@@ -229,9 +229,7 @@ fn the_real_callback_url_holds_the_same_tokens_and_is_read_as_a_callback() {
         shown.contains("id_token") && !shown.contains("eyJ"),
         "{shown}"
     );
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(fragment.as_bytes())
-        .into_owned()
-        .collect();
+    let pairs: Vec<(String, String)> = dragons_login::codec::form_pairs(fragment);
     let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     assert_eq!(get("id_token"), Some(goldens()[0].token));
     assert_eq!(get("access_token"), Some(fz_access()));

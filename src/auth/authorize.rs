@@ -3,29 +3,29 @@
 use super::pending::PendingLogin;
 use super::pkce::Pkce;
 use super::session::Binding;
+use crate::codec::Form;
 use crate::config::{Config, Flow};
 
 /// `<authDomain>/oauth2/authorize?…` with response_type, client_id, redirect_uri, scope, state,
 /// nonce and, for the code flow, the S256 challenge.
 pub fn authorize_url(config: &Config, pending: &PendingLogin, pkce: Option<&Pkce>) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    query
-        .append_pair(
+    let mut query = Form::new()
+        .pair(
             "response_type",
             match pending.binding.flow {
                 Flow::Code => "code",
                 Flow::Implicit => "token",
             },
         )
-        .append_pair("client_id", &pending.binding.client_id)
-        .append_pair("redirect_uri", &pending.binding.redirect_uri)
-        .append_pair("scope", &config.scopes.join(" "))
-        .append_pair("state", &pending.state)
-        .append_pair("nonce", &pending.nonce);
+        .pair("client_id", &pending.binding.client_id)
+        .pair("redirect_uri", &pending.binding.redirect_uri)
+        .pair("scope", &config.scopes.join(" "))
+        .pair("state", &pending.state)
+        .pair("nonce", &pending.nonce);
     if let Some(pkce) = pkce {
-        query
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("code_challenge", &pkce.challenge);
+        query = query
+            .pair("code_challenge_method", "S256")
+            .pair("code_challenge", &pkce.challenge);
     }
     format!(
         "{}/oauth2/authorize?{}",
@@ -37,9 +37,9 @@ pub fn authorize_url(config: &Config, pending: &PendingLogin, pkce: Option<&Pkce
 /// `<authDomain>/logout?client_id=…&logout_uri=…`: Cognito's sign-out (not the OIDC one), which
 /// also ends the Hosted UI's one-hour session cookie.
 pub fn logout_url(binding: &Binding) -> String {
-    let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("client_id", &binding.client_id)
-        .append_pair("logout_uri", &binding.logout_uri)
+    let query = Form::new()
+        .pair("client_id", &binding.client_id)
+        .pair("logout_uri", &binding.logout_uri)
         .finish();
     format!("{}/logout?{query}", binding.auth_domain)
 }
@@ -61,9 +61,7 @@ mod tests {
 
     fn params(url: &str) -> Vec<(String, String)> {
         let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
-        form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect()
+        crate::codec::form_pairs(query)
     }
 
     fn random() -> Randomness {

@@ -33,11 +33,11 @@ impl CallbackParams {
         let mut malformed = query.len() + fragment.len() > 4 * MAX_TOKEN_LEN;
         if !malformed {
             for part in [query, fragment] {
-                for (k, v) in form_urlencoded::parse(part.as_bytes()) {
+                for (k, v) in crate::codec::form_pairs(part) {
                     if v.len() > MAX_TOKEN_LEN || pairs.iter().any(|(seen, _)| *seen == k) {
                         malformed = true;
                     }
-                    pairs.push((k.into_owned(), v.into_owned()));
+                    pairs.push((k, v));
                 }
             }
         }

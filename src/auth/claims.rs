@@ -5,8 +5,6 @@
 
 use super::jwt::DecodedJwt;
 use super::{cap, CLOCK_LEEWAY_SECS};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -89,7 +87,7 @@ impl fmt::Display for ClaimError {
 /// OIDC `at_hash`: base64url of the left half of SHA-256 of the access token.
 pub fn at_hash(access_token: &str) -> String {
     let digest = Sha256::digest(access_token.as_bytes());
-    URL_SAFE_NO_PAD.encode(digest.get(..16).unwrap_or_default())
+    crate::codec::b64url_encode(digest.get(..16).unwrap_or_default())
 }
 
 /// What an ID token's `at_hash` says about the access token beside it.

@@ -2,8 +2,6 @@
 //! the signing input and the signature bytes, for display and for verification.
 
 use super::MAX_TOKEN_LEN;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -74,9 +72,7 @@ impl fmt::Display for JwtError {
 }
 
 fn b64(part: Part, text: &str) -> Result<Vec<u8>, JwtError> {
-    URL_SAFE_NO_PAD
-        .decode(text)
-        .map_err(|_| JwtError::BadBase64(part))
+    crate::codec::b64url_decode(text).ok_or(JwtError::BadBase64(part))
 }
 
 fn object(part: Part, text: &str) -> Result<Map<String, Value>, JwtError> {
@@ -132,13 +128,14 @@ impl DecodedJwt {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::codec::b64url_encode;
 
     pub fn encode(header: &Value, claims: &Value, signature: &[u8]) -> String {
         format!(
             "{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string()),
-            URL_SAFE_NO_PAD.encode(signature)
+            b64url_encode(header.to_string().as_bytes()),
+            b64url_encode(claims.to_string().as_bytes()),
+            b64url_encode(signature)
         )
     }
 
@@ -162,7 +159,7 @@ pub(crate) mod tests {
 
     #[test]
     fn malformed_tokens_get_typed_errors() {
-        let ok_h = URL_SAFE_NO_PAD.encode("{}");
+        let ok_h = b64url_encode(b"{}");
         assert_eq!(decode(""), Err(JwtError::Empty));
         assert_eq!(decode("a.b"), Err(JwtError::NotThreeParts(2)));
         assert_eq!(decode("a.b.c.d"), Err(JwtError::NotThreeParts(4)));

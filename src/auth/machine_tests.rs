@@ -126,9 +126,7 @@ impl Cognito {
 }
 
 fn form(request: &HttpRequest) -> Vec<(String, String)> {
-    form_urlencoded::parse(request.form.as_deref().unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+    crate::codec::form_pairs(request.form.as_deref().unwrap_or_default())
 }
 
 fn field(request: &HttpRequest, key: &str) -> Option<String> {

@@ -5,10 +5,9 @@ use super::pkce::Pkce;
 use super::secret::CodeVerifier;
 use super::session::Binding;
 use super::PENDING_LOGIN_TTL_SECS;
+use crate::codec::b64url_encode;
 use crate::config::{Config, Flow};
 use crate::json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// Fresh random bytes for one sign-in (from `crypto.getRandomValues` in the shell).
 pub struct Randomness {
@@ -34,8 +33,8 @@ impl PendingLogin {
     pub fn start(config: &Config, random: Randomness, now: i64) -> (PendingLogin, Option<Pkce>) {
         let pkce = (config.flow == Flow::Code).then(|| Pkce::from_random(random.verifier));
         let pending = PendingLogin {
-            state: URL_SAFE_NO_PAD.encode(random.state),
-            nonce: URL_SAFE_NO_PAD.encode(random.nonce),
+            state: b64url_encode(&random.state),
+            nonce: b64url_encode(&random.nonce),
             verifier: pkce.as_ref().map(|p| p.verifier.clone()),
             binding: Binding::of(config),
             started_at: now,

@@ -2,8 +2,7 @@
 //! challenge is base64url(SHA-256(verifier)).
 
 use super::secret::CodeVerifier;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use crate::codec::b64url_encode;
 use sha2::{Digest, Sha256};
 
 /// A verifier and its challenge, made together so they cannot be mismatched.
@@ -15,7 +14,7 @@ pub struct Pkce {
 
 impl Pkce {
     pub fn from_random(bytes: [u8; 32]) -> Pkce {
-        Pkce::from_verifier(CodeVerifier::new(URL_SAFE_NO_PAD.encode(bytes)))
+        Pkce::from_verifier(CodeVerifier::new(b64url_encode(&bytes)))
     }
 
     pub fn from_verifier(verifier: CodeVerifier) -> Pkce {
@@ -29,7 +28,7 @@ impl Pkce {
 
 /// base64url(SHA-256(text)), no padding.
 pub fn s256(text: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
+    b64url_encode(&Sha256::digest(text.as_bytes()))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use super::cap;
 use super::error::TransportError;
 use super::secret::{AccessToken, AuthCode, CodeVerifier, IdToken, RefreshToken};
+use crate::codec::Form;
 use crate::json;
 use std::fmt;
 
@@ -14,27 +15,27 @@ pub fn code_exchange_body(
     verifier: &CodeVerifier,
     redirect_uri: &str,
 ) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("client_id", client_id)
-        .append_pair("code", code.secret())
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("code_verifier", verifier.secret())
+    Form::new()
+        .pair("grant_type", "authorization_code")
+        .pair("client_id", client_id)
+        .pair("code", code.secret())
+        .pair("redirect_uri", redirect_uri)
+        .pair("code_verifier", verifier.secret())
         .finish()
 }
 
 pub fn refresh_body(client_id: &str, refresh_token: &RefreshToken) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "refresh_token")
-        .append_pair("client_id", client_id)
-        .append_pair("refresh_token", refresh_token.secret())
+    Form::new()
+        .pair("grant_type", "refresh_token")
+        .pair("client_id", client_id)
+        .pair("refresh_token", refresh_token.secret())
         .finish()
 }
 
 pub fn revoke_body(client_id: &str, refresh_token: &RefreshToken) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .append_pair("token", refresh_token.secret())
-        .append_pair("client_id", client_id)
+    Form::new()
+        .pair("token", refresh_token.secret())
+        .pair("client_id", client_id)
         .finish()
 }
 
@@ -129,9 +130,7 @@ mod tests {
     use super::*;
 
     fn pairs(body: &str) -> Vec<(String, String)> {
-        form_urlencoded::parse(body.as_bytes())
-            .into_owned()
-            .collect()
+        crate::codec::form_pairs(body)
     }
 
     #[test]
