@@ -55,6 +55,7 @@ pub fn run() -> Result<(), String> {
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
+    esbuild()?;
     chromium()?;
     python_tools()?;
     Ok(())
@@ -178,6 +179,37 @@ fn wasm_opt() -> Result<(), String> {
         Err(format!(
             "wasm-opt on PATH is `{now}`, not version {BINARYEN_VERSION}: an older one (Debian's binaryen?) comes first on PATH; remove it or put npm's global bin first"
         ))
+    }
+}
+
+/// esbuild for the release build's JS minifying (xtask/src/minify.rs), in a project-local npm
+/// prefix so nothing global changes.
+fn esbuild() -> Result<(), String> {
+    use crate::minify::{esbuild, ESBUILD_VERSION};
+    let tool = esbuild().to_string_lossy().into_owned();
+    if output_of(&tool, &["--version"]).as_deref() == Some(ESBUILD_VERSION) {
+        ok("esbuild", ESBUILD_VERSION);
+        return Ok(());
+    }
+    let prefix = crate::root().join(".tools/node");
+    install(
+        "esbuild (npm)",
+        "npm",
+        &[
+            "install",
+            "--prefix",
+            &prefix.to_string_lossy(),
+            "--no-audit",
+            "--no-fund",
+            "--no-save",
+            &format!("esbuild@{ESBUILD_VERSION}"),
+        ],
+    )?;
+    match output_of(&tool, &["--version"]) {
+        Some(v) if v == ESBUILD_VERSION => Ok(()),
+        other => Err(format!(
+            "esbuild {ESBUILD_VERSION} did not install: `{tool} --version` gave {other:?}"
+        )),
     }
 }
 
