@@ -1,5 +1,9 @@
 use leptos::prelude::*;
 
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     // Debug builds (trunk serve) print a panic's message in the console; release builds leave
     // the hook out (0.7 KB brotli, issue 12) and a panic shows as `unreachable`.
