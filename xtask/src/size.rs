@@ -18,9 +18,9 @@ pub const TARGET_GZIP_BYTES: u64 = 150 * 1024;
 /// A ratchet that fails the run: the brotli total when it was last lowered (162.6 KB, after the
 /// JSON and fetch/storage changes) plus a little room, so the app cannot grow while it is being
 /// brought down to [`TARGET_BROTLI_BYTES`]. Lower it as the app shrinks; never raise it.
-pub const CEILING_BROTLI_BYTES: u64 = 166 * 1024;
+pub const CEILING_BROTLI_BYTES: u64 = 156 * 1024;
 /// The gzip ratchet beside it (201.4 KB when lowered from 240 KB); it fails the run too.
-pub const CEILING_GZIP_BYTES: u64 = 205 * 1024;
+pub const CEILING_GZIP_BYTES: u64 = 193 * 1024;
 
 /// One file's sizes.
 #[derive(Clone, Debug, PartialEq, Eq)]
