@@ -10,7 +10,9 @@ pub fn b64url_encode(bytes: &[u8]) -> String {
 }
 
 /// base64url without padding to bytes; `None` for any other text (padding, `+`, `/`,
-/// whitespace, a length no encoding has).
+/// whitespace, a length no encoding has). The browser's `atob` also takes non-zero unused bits
+/// in the last character, which the crate refuses; they change no byte (and a JWT's signature
+/// covers its text, not the decoded bytes).
 pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
     let alphabet = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
     if text.len() % 4 == 1 || !text.bytes().all(alphabet) {

@@ -121,7 +121,9 @@ impl Driver {
                 let verified = matches!(milestone, Milestone::Verified { .. });
                 self.timeline.update(|t| t.push(milestone));
                 if verified {
-                    super::mark_verified();
+                    // At the next frame: Leptos renders the new state in microtasks before it,
+                    // so the mark means "verified claims on screen", not just "decided".
+                    request_animation_frame(super::mark_verified);
                 }
             }
         }
