@@ -65,10 +65,10 @@ pub fn is_copy_of_a_sibling<'a>(name: &str, names: impl IntoIterator<Item = &'a 
 /// Write `<file>.br` and `<file>.gz` beside every file under `dir` that gets them, replacing
 /// older copies. Returns the files compressed (relative to `dir`).
 pub fn precompress_site(dir: &Path) -> Result<Vec<String>, String> {
-    let mut files = Vec::new();
-    collect(dir, &mut files).map_err(|e| format!("reading {}: {e}", dir.display()))?;
-    files.sort();
-    let names: Vec<String> = files.iter().map(|p| relative(dir, p)).collect();
+    let (files, names): (Vec<PathBuf>, Vec<String>) = crate::files::site_files(dir)
+        .map_err(|e| format!("reading {}: {e}", dir.display()))?
+        .into_iter()
+        .unzip();
     let todo: Vec<(&PathBuf, &String)> = files
         .iter()
         .zip(&names)
@@ -121,27 +121,6 @@ pub fn post_build(dir: &Path, profile: Option<&str>) -> Result<(), String> {
         done.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
-}
-
-fn relative(dir: &Path, path: &Path) -> String {
-    path.strip_prefix(dir)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
     Ok(())
 }
 

@@ -185,35 +185,19 @@ impl Options {
 
 /// Every file under `dist` (name relative to it, with `/`), hidden ones left out.
 fn read_site(dist: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
-    fn walk(dir: &Path, base: &Path, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
-        for entry in std::fs::read_dir(dir)? {
-            let path = entry?.path();
-            let name = path.strip_prefix(base).unwrap_or(&path);
-            let name = name
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            if name.split('/').any(|part| part.starts_with('.')) {
-                continue;
-            }
-            if path.is_dir() {
-                walk(&path, base, out)?;
-            } else {
-                out.push((name, std::fs::read(&path)?));
-            }
-        }
-        Ok(())
-    }
     if !dist.join("index.html").is_file() {
         return Err(format!(
             "{} has no index.html; build the site first: cargo xtask build",
             dist.display()
         ));
     }
+    let reading = |e: std::io::Error| format!("reading {}: {e}", dist.display());
     let mut files = Vec::new();
-    walk(dist, dist, &mut files).map_err(|e| format!("reading {}: {e}", dist.display()))?;
-    files.sort();
+    for (path, name) in crate::files::site_files(dist).map_err(reading)? {
+        if !name.split('/').any(|part| part.starts_with('.')) {
+            files.push((name, std::fs::read(&path).map_err(reading)?));
+        }
+    }
     Ok(files)
 }
 

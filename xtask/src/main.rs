@@ -5,6 +5,7 @@
 
 mod compress;
 mod deploy;
+mod files;
 mod hosting;
 #[cfg(test)]
 mod infra_tests;

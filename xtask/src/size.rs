@@ -163,31 +163,21 @@ pub fn report(dist: &Path) -> Result<(), String> {
 
 /// Every file of the site but the build's precompressed copies, measured.
 pub fn measure(dist: &Path) -> Result<Vec<FileSize>, String> {
-    let mut paths = Vec::new();
-    collect(dist, &mut paths).map_err(|e| {
-        format!(
-            "cannot read {} ({e}); build it first: cargo xtask build",
-            dist.display()
-        )
-    })?;
-    paths.sort();
+    let (paths, names): (Vec<PathBuf>, Vec<String>) = crate::files::site_files(dist)
+        .map_err(|e| {
+            format!(
+                "cannot read {} ({e}); build it first: cargo xtask build",
+                dist.display()
+            )
+        })?
+        .into_iter()
+        .unzip();
     if paths.is_empty() {
         return Err(format!(
             "{} is empty; build it first: cargo xtask build",
             dist.display()
         ));
     }
-    let names: Vec<String> = paths
-        .iter()
-        .map(|p| {
-            p.strip_prefix(dist)
-                .unwrap_or(p)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/")
-        })
-        .collect();
     let mut files = Vec::new();
     for (path, name) in paths.iter().zip(&names) {
         if compress::is_copy_of_a_sibling(name, names.iter().map(String::as_str)) {
@@ -243,18 +233,6 @@ fn is_budgeted(name: &str) -> bool {
     [".html", ".css", ".js", ".wasm"]
         .iter()
         .any(|ext| name.ends_with(ext))
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
