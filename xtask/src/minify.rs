@@ -32,8 +32,7 @@ pub fn swap_integrity(page: &str, before: &[u8], after: &[u8]) -> String {
     page.replace(&integrity(before), &integrity(after))
 }
 
-/// Minify every `.js` and `.css` file at the top of Trunk's staging `dir` in place and fix
-/// `index.html`.
+/// Minify every `.js` and `.css` file in Trunk's staging `dir` in place and fix `index.html`.
 pub fn minify_site(dir: &Path) -> Result<(), String> {
     let tool = esbuild();
     if !tool.exists() {
@@ -45,12 +44,12 @@ pub fn minify_site(dir: &Path) -> Result<(), String> {
     let index = dir.join("index.html");
     let mut page =
         std::fs::read_to_string(&index).map_err(|e| format!("reading {}: {e}", index.display()))?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+    let files: Vec<PathBuf> = crate::files::site_files(dir)
         .map_err(|e| format!("reading {}: {e}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .into_iter()
+        .map(|(path, _)| path)
         .filter(|p| p.extension().is_some_and(|x| x == "js" || x == "css"))
         .collect();
-    files.sort();
     for file in files {
         let before = std::fs::read(&file).map_err(|e| format!("reading {file:?}: {e}"))?;
         let mut esbuild = Command::new(&tool);
