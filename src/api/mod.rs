@@ -170,6 +170,56 @@ impl ApiRequest {
     }
 }
 
+/// What the console can call the API with: the session's tokens and the API it started with, a
+/// pasted token and the API configured when it was pasted, and the API configured now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallSources {
+    /// (ID token, access token, API base URL) of the signed-in session.
+    pub session: Option<(String, String, String)>,
+    /// (token, API base URL) of the pasted token.
+    pub pasted: Option<(String, String)>,
+    /// The API base URL of the configuration in force, if it is valid.
+    pub configured_api: Option<String>,
+}
+
+impl CallSources {
+    /// The API a call goes to. A live session calls the API it started with (Settings apply
+    /// from the next sign-in); a call with the pasted token, or any call when no one is signed
+    /// in, the API configured when the token was pasted; else the configured one.
+    pub fn api_base(&self, with_pasted: bool) -> String {
+        let pasted = self
+            .pasted
+            .as_ref()
+            .filter(|_| with_pasted || self.session.is_none())
+            .map(|(_, api)| api);
+        pasted
+            .or(self.session.as_ref().map(|(_, _, api)| api))
+            .or(self.configured_api.as_ref())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The session's token of that kind, if signed in.
+    pub fn session_token(&self, which: crate::config::ApiToken) -> Option<String> {
+        self.session.as_ref().map(|(id, access, _)| match which {
+            crate::config::ApiToken::Id => id.clone(),
+            crate::config::ApiToken::Access => access.clone(),
+        })
+    }
+
+    pub fn pasted_token(&self) -> Option<String> {
+        self.pasted.as_ref().map(|(token, _)| token.clone())
+    }
+
+    /// The token a call sends: the pasted one when chosen (and there is one), else the
+    /// session's of the chosen kind.
+    pub fn call_token(&self, pasted: bool, which: crate::config::ApiToken) -> Option<String> {
+        self.pasted_token()
+            .filter(|_| pasted)
+            .or_else(|| self.session_token(which))
+    }
+}
+
 /// `GET <api>/dragons[?dragonName=…|family=…]` with the raw token in `Authorization` (what a
 /// REST API Cognito authorizer reads; no `Bearer ` prefix needed).
 pub fn list_request(api_base: &str, token: Option<&str>, filter: &Filter) -> ApiRequest {
@@ -655,6 +705,56 @@ mod tests {
             let _ = classify("GET", Some(200), &s);
             let _ = shorten_token(&s);
         }
+    }
+
+    #[test]
+    fn a_session_calls_its_own_api_and_a_pasted_token_the_api_it_was_pasted_for() {
+        use crate::config::ApiToken;
+        let session = (
+            "id1".to_owned(),
+            "acc1".to_owned(),
+            "https://session.api".to_owned(),
+        );
+        let pasted = ("pasted1".to_owned(), "https://pasted.api".to_owned());
+        let configured = Some("https://configured.api".to_owned());
+        let both = CallSources {
+            session: Some(session.clone()),
+            pasted: Some(pasted.clone()),
+            configured_api: configured.clone(),
+        };
+        assert_eq!(both.api_base(false), "https://session.api");
+        assert_eq!(both.api_base(true), "https://pasted.api");
+        assert_eq!(
+            both.call_token(false, ApiToken::Access).as_deref(),
+            Some("acc1")
+        );
+        assert_eq!(
+            both.call_token(true, ApiToken::Access).as_deref(),
+            Some("pasted1")
+        );
+        // Signed out: the pasted token's API even for a call without it (the 401 lab).
+        let only_pasted = CallSources {
+            session: None,
+            ..both.clone()
+        };
+        assert_eq!(only_pasted.api_base(false), "https://pasted.api");
+        assert_eq!(only_pasted.call_token(false, ApiToken::Id), None);
+        // Nothing pasted: "use the pasted token" falls back to the session's.
+        let only_session = CallSources {
+            pasted: None,
+            ..both.clone()
+        };
+        assert_eq!(only_session.api_base(true), "https://session.api");
+        assert_eq!(
+            only_session.call_token(true, ApiToken::Id).as_deref(),
+            Some("id1")
+        );
+        let nothing = CallSources {
+            configured_api: configured,
+            ..CallSources::default()
+        };
+        assert_eq!(nothing.api_base(true), "https://configured.api");
+        assert_eq!(CallSources::default().api_base(false), "");
     }
 
     #[test]

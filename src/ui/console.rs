@@ -66,42 +66,27 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let post_problems = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
 
     let has_pasted = move || flow.has_pasted_token();
-    let pasted_raw = move || flow.with_pasted(|p| p.report.raw.clone());
     let pasting = move || use_pasted.get() && has_pasted();
-    // A live session calls the API it started with, a pasted token the one configured when it
-    // was pasted; Settings apply from the next sign-in.
-    let api_base_for = move |with_pasted: bool| {
-        let from_paste = flow
-            .with_pasted(|p| p.binding.api_base_url.clone())
-            .filter(|_| with_pasted || !flow.is_signed_in());
-        from_paste
-            .or_else(|| flow.with_signed_in(|s| s.session.binding.api_base_url.clone()))
-            .or_else(|| settings.config().ok().map(|c| c.api_base_url))
-            .unwrap_or_default()
+    // What a call can use, read when it is made (api::CallSources decides which).
+    let sources = move || api::CallSources {
+        session: flow.with_signed_in(|s| {
+            (
+                s.session.id_token.secret().to_owned(),
+                s.session.access_token.secret().to_owned(),
+                s.session.binding.api_base_url.clone(),
+            )
+        }),
+        pasted: flow.with_pasted(|p| (p.report.raw.clone(), p.binding.api_base_url.clone())),
+        configured_api: settings.config().ok().map(|c| c.api_base_url),
     };
-    let api_base = move || api_base_for(untrack(pasting));
     let chosen = move || {
         token_choice
             .get()
             .or_else(|| settings.config().ok().map(|c| c.api_token))
             .unwrap_or(ApiToken::Id)
     };
-    let token_of = move |which: ApiToken| {
-        flow.with_signed_in(|s| match which {
-            ApiToken::Id => s.session.id_token.secret().to_owned(),
-            ApiToken::Access => s.session.access_token.secret().to_owned(),
-        })
-    };
     let signed_in = move || flow.is_signed_in();
     let has_token = move || signed_in() || has_pasted();
-    // The token a call sends: the pasted one when chosen, else the session's of the chosen kind.
-    let call_token = move || {
-        if untrack(pasting) {
-            pasted_raw()
-        } else {
-            token_of(chosen())
-        }
-    };
     let replaced_id_token = move || {
         flow.with_signed_in(|s| {
             s.replaced_id_token
@@ -153,7 +138,10 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         } else {
             chosen().as_str()
         };
-        let request = api::list_request(&api_base(), call_token().as_deref(), &filter);
+        let sources = untrack(sources);
+        let pasted = untrack(pasting);
+        let token = sources.call_token(pasted, untrack(chosen));
+        let request = api::list_request(&sources.api_base(pasted), token.as_deref(), &filter);
         run(
             format!("GET /dragons with the {which} token"),
             request,
@@ -161,17 +149,19 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         );
     };
     let run_lab = move |which: Lab| {
+        let sources = untrack(sources);
         let token = match which {
             Lab::NoToken => None,
-            Lab::IdToken => token_of(ApiToken::Id),
-            Lab::AccessToken => token_of(ApiToken::Access),
-            Lab::Tampered => token_of(ApiToken::Id)
-                .or_else(pasted_raw)
+            Lab::IdToken => sources.session_token(ApiToken::Id),
+            Lab::AccessToken => sources.session_token(ApiToken::Access),
+            Lab::Tampered => sources
+                .session_token(ApiToken::Id)
+                .or_else(|| sources.pasted_token())
                 .and_then(|t| api::tamper(&t)),
             Lab::Expired => untrack(replaced_id_token).map(|(t, _)| t.secret().to_owned()),
-            Lab::Pasted => pasted_raw(),
+            Lab::Pasted => sources.pasted_token(),
         };
-        let base = api_base_for(which == Lab::Pasted);
+        let base = sources.api_base(which == Lab::Pasted);
         let request = api::list_request(&base, token.as_deref(), &Filter::All);
         run(format!("401 lab: {}", which.label()), request, Some(which));
     };
@@ -181,7 +171,10 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
         let problems = dragon.problems();
         post_problems.set(problems.clone());
         if problems.is_empty() {
-            let request = api::create_request(&api_base(), call_token().as_deref(), &dragon);
+            let sources = untrack(sources);
+            let pasted = untrack(pasting);
+            let token = sources.call_token(pasted, untrack(chosen));
+            let request = api::create_request(&sources.api_base(pasted), token.as_deref(), &dragon);
             run("POST /dragons".into(), request, None);
         }
     };
