@@ -9,14 +9,21 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
+/// The browser's words for a rejection: `Name: message`, or the text it was rejected with.
+fn js_error_text(error: &JsValue, otherwise: &str) -> String {
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(e) => format!("{}: {}", e.name(), e.message()),
+        None => error.as_string().unwrap_or_else(|| otherwise.into()),
+    }
+}
+
 /// A rejected fetch (or a failed request) in the core's terms (an aborted one is our time limit).
 fn fetch_error(error: &JsValue, timeout_ms: u32) -> TransportError {
     match error.dyn_ref::<js_sys::Error>() {
         Some(e) if e.name() == "TimeoutError" || e.name() == "AbortError" => {
             TransportError::Timeout(timeout_ms)
         }
-        Some(e) => TransportError::Failed(format!("{}: {}", e.name(), e.message())),
-        None => TransportError::Failed(error.as_string().unwrap_or_else(|| "fetch failed".into())),
+        _ => TransportError::Failed(js_error_text(error, "fetch failed")),
     }
 }
 
@@ -60,11 +67,8 @@ pub async fn text(response: &Response) -> Result<String, String> {
         let text = JsFuture::from(response.text()?).await?;
         Ok::<_, JsValue>(text.as_string().unwrap_or_default())
     };
-    read.await.map_err(|e| {
-        e.dyn_ref::<js_sys::Error>()
-            .map(|e| format!("{}: {}", e.name(), e.message()))
-            .unwrap_or_else(|| "the body could not be read".into())
-    })
+    read.await
+        .map_err(|e| js_error_text(&e, "the body could not be read"))
 }
 
 /// Carry out one of the session machine's requests. The browser's fetch starts now, not at the
