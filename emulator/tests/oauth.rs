@@ -453,7 +453,8 @@ fn rotating(grace: u64) -> dragons_emulator::config::StackConfig {
 
 #[tokio::test]
 async fn with_rotation_every_refresh_returns_a_new_refresh_token_in_the_same_session() {
-    let stack = start_with(rotating(1)).await;
+    // A 10 s grace, so the retry below lands inside it even on a loaded machine.
+    let stack = start_with(rotating(10)).await;
     let first = tokens(&stack).await;
     let (_, id0) = decode(first["id_token"].as_str().unwrap());
     let (_, access0) = decode(first["access_token"].as_str().unwrap());
@@ -485,8 +486,8 @@ async fn with_rotation_every_refresh_returns_a_new_refresh_token_in_the_same_ses
     let r1b = retry["refresh_token"].as_str().unwrap().to_owned();
     assert!(r1b != r0 && r1b != r1);
 
-    // One second after its first rotation it is dead; its successors live on.
-    stack.advance_clock(1);
+    // Past the grace period after its first rotation it is dead; its successors live on.
+    stack.advance_clock(11);
     let (status, body) = refresh_with(&stack, &r0).await;
     assert_eq!(
         (status, body["error"].as_str()),
