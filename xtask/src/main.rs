@@ -183,6 +183,9 @@ fn test() -> Result<(), String> {
         t.elapsed()
     })];
     let chromedriver = setup::CHROMEDRIVER;
+    let browser_tmp = root().join("target").join("browser-tmp");
+    let _ = std::fs::remove_dir_all(&browser_tmp);
+    std::fs::create_dir_all(&browser_tmp).map_err(|e| format!("{}: {e}", browser_tmp.display()))?;
     let steps: Vec<(&str, Command)> = vec![
         ("cargo fmt --check", {
             let mut c = cargo();
@@ -233,7 +236,10 @@ fn test() -> Result<(), String> {
                 "--target",
                 "wasm32-unknown-unknown",
             ])
-            .env("CHROMEDRIVER", chromedriver);
+            .env("CHROMEDRIVER", chromedriver)
+            // chromedriver leaves each session's ~60 MB profile in $TMPDIR: keep them in one
+            // scratch folder that this run empties.
+            .env("TMPDIR", &browser_tmp);
             c
         }),
         ("release build (trunk build --release)", trunk_build()),
@@ -253,6 +259,7 @@ fn test() -> Result<(), String> {
     for (title, mut cmd) in steps {
         timings.push((title, run_step(title, &mut cmd)?));
     }
+    let _ = std::fs::remove_dir_all(&browser_tmp);
     let t = Instant::now();
     size::report(&root().join("dist"))?;
     timings.push(("size report", t.elapsed()));
