@@ -8,5 +8,3 @@ pub mod config;
 pub mod json;
 pub mod ui;
 pub mod web;
-
-pub use ui::App;

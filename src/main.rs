@@ -1,5 +1,3 @@
-use leptos::prelude::*;
-
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
@@ -12,6 +10,5 @@ fn main() {
     // Before anything renders or any request goes out: take a sign-in callback out of the
     // address bar (security checklist row 16).
     let callback = dragons_login::web::location::take_callback();
-    dragons_login::web::remove_boot_screen();
-    leptos::mount::mount_to_body(move || view! { <dragons_login::App callback /> });
+    dragons_login::ui::start(callback);
 }

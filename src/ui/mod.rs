@@ -1,4 +1,5 @@
-//! Leptos components. They show state and call the core; they decide nothing themselves.
+//! Leptos components, mounted into the page index.html draws. They show state and call the
+//! core; they decide nothing themselves.
 
 mod console;
 mod flow;
@@ -6,19 +7,30 @@ mod settings;
 mod stages;
 mod tokens;
 
+use flow::CallbackStatus;
 pub use flow::Flow;
 pub use settings::{SettingsPanel, SettingsState};
-pub use stages::Stages;
+use stages::{ApiStage, SignInStage};
+use tokens::TokensView;
 
 use crate::auth::callback::CallbackParams;
 use crate::config::Field;
 use crate::web::{self, config_source::FileStatus};
 use leptos::prelude::*;
 
-/// The whole page: header, the four stages of the flow, and the Settings panel. `callback` is
-/// the sign-in callback taken (and wiped) from the address bar before the first render.
-#[component]
-pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
+/// Start the app on the page index.html drew (header, the four stages' headings and
+/// introductions, footer: shown before the WebAssembly arrives). `callback` is the sign-in
+/// callback taken (and wiped) from the address bar before anything renders. The flow starts
+/// first, so its requests are on their way while the parts below render.
+pub fn start(callback: Option<CallbackParams>) {
+    // The root of every signal and effect here, for the page's lifetime.
+    let owner = Owner::new();
+    owner.set();
+    std::mem::forget(owner);
+    // Futures run on the browser's microtasks (mounting would start this too, but the flow's
+    // requests go out before anything is mounted).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+
     let (overrides, storage_error) = match web::storage::load_overrides() {
         Ok(o) => (o, None),
         Err(e) => (Default::default(), Some(e)),
@@ -43,15 +55,9 @@ pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
         }
     });
 
-    view! {
-        <header class="site-header">
-            <div class="brand">
-                <Logo />
-                <div>
-                    <h1>"Dragons sign-in"</h1>
-                    <p class="tagline">"The Amazon Cognito Hosted UI login flow, step by step"</p>
-                </div>
-            </div>
+    web::remove_boot_screen();
+    mount("#site-header", move || {
+        view! {
             <button
                 type="button"
                 class="button secondary"
@@ -62,26 +68,46 @@ pub fn App(callback: Option<CallbackParams>) -> impl IntoView {
             >
                 {move || if settings_open.get() { "Close settings" } else { "Settings" }}
             </button>
-        </header>
-        <ConfigBanner state on_open_settings=move || settings_open.set(true) />
-        <div class="layout" class:with-panel=move || settings_open.get()>
-            <main id="main">
-                <Stages state flow />
-            </main>
-            {
-                // Rendered again only when it turns on or off (what <Show> did, in less code).
-                let open = Memo::new(move |_| settings_open.get());
-                move || open.get().then(|| view! {
-                <SettingsPanel state on_close=move || settings_open.set(false) />
-                })
-            }
-        </div>
-        <footer class="site-footer">
-            <p>
-                "Runs entirely in your browser. Tokens never leave it except in the "
-                <code>"Authorization"</code> " header sent to the API you configure."
-            </p>
-        </footer>
+        }
+        .into_any()
+    });
+    mount("#banners", move || {
+        view! { <ConfigBanner state on_open_settings=move || settings_open.set(true) /> }.into_any()
+    });
+    mount("#stage-sign-in > section", move || {
+        view! { <SignInStage state flow /> }.into_any()
+    });
+    mount("#stage-callback > section", move || {
+        view! { <CallbackStatus flow /> }.into_any()
+    });
+    mount("#stage-tokens > section", move || {
+        view! { <TokensView flow settings=state /> }.into_any()
+    });
+    mount("#stage-api > section", move || {
+        view! { <ApiStage state flow /> }.into_any()
+    });
+    // After <main>: the layout gives it a column while it is open (main.css, `:has`).
+    mount("#layout", move || {
+        // Rendered again only when it turns on or off (what <Show> did, in less code).
+        let open = Memo::new(move |_| settings_open.get());
+        (move || {
+            open.get().then(|| {
+                view! { <SettingsPanel state on_close=move || settings_open.set(false) /> }
+            })
+        })
+        .into_any()
+    });
+}
+
+/// Render `view` at the end of the element of index.html that `selector` finds.
+fn mount(selector: &str, view: impl FnOnce() -> AnyView + 'static) {
+    let parent = document()
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+    if let Some(parent) = parent {
+        leptos::mount::mount_to(parent, view).forget();
     }
 }
 
@@ -128,16 +154,4 @@ fn ConfigBanner(
 /// The id of the input for `field` in the Settings panel, for labels and links.
 pub fn field_input_id(field: Field) -> String {
     format!("setting-{}", field.key())
-}
-
-/// The mark in the header: a key in a shield, drawn inline (no font or image to load).
-#[component]
-fn Logo() -> impl IntoView {
-    view! {
-        <svg class="logo" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
-            <path d="M24 3 42 10v13c0 11-7.6 19.6-18 22C13.6 42.6 6 34 6 23V10z" class="logo-shield" />
-            <circle cx="24" cy="19" r="6" class="logo-key" />
-            <path d="M24 25v13m0-6h5m-5 4h4" class="logo-key-stroke" />
-        </svg>
-    }
 }
