@@ -11,6 +11,7 @@ mod hosting;
 mod infra_tests;
 mod loader;
 mod minify;
+mod names;
 mod setup;
 mod size;
 
@@ -51,12 +52,13 @@ fn main() -> ExitCode {
         "bench" => bench(),
         // Trunk's post_build hook (Trunk.toml): its staging directory and profile are in the
         // environment. One step, as Trunk runs the hooks of a stage at the same time: the loader
-        // moves out of index.html, then (release builds) the JS and CSS are minified and the
-        // .br/.gz copies written.
+        // moves out of index.html, then (release builds) the wasm's import and export names are
+        // shortened in it and its JS glue, the JS and CSS minified and the .br/.gz copies written.
         "post-build" => trunk_staging_dir().and_then(|dir| {
             loader::externalize(&dir)?;
             let profile = std::env::var("TRUNK_PROFILE").ok();
             if profile.as_deref() == Some("release") {
+                names::shorten(&dir)?;
                 minify::minify_site(&dir)?;
             }
             compress::post_build(&dir, profile.as_deref())

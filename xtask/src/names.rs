@@ -1,0 +1,366 @@
+//! Release builds: the wasm's import and export names made short (issue 12: bytes on the wire,
+//! −2.5 KB brotli). wasm-bindgen names each import after its JS function plus a 16-hex-digit hash
+//! (`__wbg_setAttribute_2704501201f15687`) and writes every name twice, in the wasm and in its JS
+//! glue: about 160 names whose hashes no compressor can shrink. binaryen's
+//! `--minify-imports-and-exports-and-modules` (the pass Emscripten uses) renames them in the wasm
+//! and prints the mapping; this step applies the same mapping to the glue, checks that the two
+//! agree (the mapping matches the wasm binaryen wrote; every import the wasm asks for is a key of
+//! the glue's import object), and fixes both files' integrity hashes in `index.html`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+
+/// The features the build's wasm uses: the same `--enable-…` flags as index.html's
+/// `data-wasm-opt-params` (a test keeps the two lists alike).
+pub const FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// What binaryen renamed: imports `(module, name) -> new name`, exports `name -> new name`.
+#[derive(Debug, Default, PartialEq)]
+pub struct Mapping {
+    pub imports: BTreeMap<(String, String), String>,
+    pub exports: BTreeMap<String, String>,
+}
+
+/// Read the mapping binaryen prints: `{"imports": [[module, name, new], …], "exports":
+/// [[name, new], …]}`, one entry per line, with trailing commas (so not strict JSON).
+pub fn parse_mapping(text: &str) -> Result<Mapping, String> {
+    let mut mapping = Mapping::default();
+    for line in text.lines() {
+        let entry = line.trim().trim_end_matches(',');
+        if !entry.starts_with("[\"") {
+            continue;
+        }
+        let fields: Vec<String> = serde_json::from_str(entry)
+            .map_err(|e| format!("binaryen's name mapping: {entry}: {e}"))?;
+        match <[String; 3]>::try_from(fields) {
+            Ok([module, name, new]) => {
+                mapping.imports.insert((module, name), new);
+            }
+            Err(fields) => match <[String; 2]>::try_from(fields) {
+                Ok([name, new]) => {
+                    mapping.exports.insert(name, new);
+                }
+                Err(fields) => return Err(format!("binaryen's name mapping: {fields:?}")),
+            },
+        }
+    }
+    if mapping.imports.is_empty() || mapping.exports.is_empty() {
+        return Err("binaryen's name mapping names no imports or no exports".into());
+    }
+    Ok(mapping)
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
+}
+
+/// Replace each `from` in `text` that is not followed by an identifier character; how many.
+fn replace_token(text: &str, from: &str, to: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let mut count = 0;
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let after = &rest[at + from.len()..];
+        out.push_str(&rest[..at]);
+        if after.starts_with(is_ident) {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+            count += 1;
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    (out, count)
+}
+
+/// The glue with `mapping` applied: each import's key in the import object, the module's key
+/// (`"./x_bg.js": import0`), and each `wasm.<export>`. `modules` maps old module names to new.
+pub fn rename_glue(
+    js: &str,
+    mapping: &Mapping,
+    modules: &BTreeMap<String, String>,
+) -> Result<String, String> {
+    let mut js = js.to_owned();
+    for ((_, name), new) in &mapping.imports {
+        let (out, n) = replace_token(&js, &format!("{name}:"), &format!("{new}:"));
+        if n != 1 {
+            return Err(format!(
+                "the JS glue has {n} keys `{name}:` for the wasm's import (expected 1)"
+            ));
+        }
+        js = out;
+    }
+    for (old, new) in modules {
+        let (out, n) = replace_token(&js, &format!("\"{old}\":"), &format!("\"{new}\":"));
+        if n != 1 {
+            return Err(format!(
+                "the JS glue names the import module \"{old}\" {n} times (expected 1)"
+            ));
+        }
+        js = out;
+    }
+    // Each `wasm.<export>` in one pass (a new name is never renamed again).
+    let mut out = String::with_capacity(js.len());
+    let mut rest = js.as_str();
+    while let Some(at) = rest.find("wasm.") {
+        let start = at + "wasm.".len();
+        out.push_str(&rest[..start]);
+        let name: String = rest[start..].chars().take_while(|&c| is_ident(c)).collect();
+        rest = &rest[start + name.len()..];
+        if out[..out.len() - "wasm.".len()].ends_with(is_ident) {
+            out.push_str(&name); // e.g. `new_wasm.x`: not the exports object
+            continue;
+        }
+        // A name the wasm did not export before either stays: index.html's wasm-opt step
+        // removes the exports of wasm-streams' classes, which the glue still defines, unused.
+        out.push_str(mapping.exports.get(&name).unwrap_or(&name));
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The (module, name) of each import and the name of each export of a wasm module.
+pub type Interface = (Vec<(String, String)>, Vec<String>);
+
+/// Read the [`Interface`] of a wasm module.
+pub fn interface(wasm: &[u8]) -> Result<Interface, String> {
+    let mut imports = Vec::new();
+    let mut exports = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| format!("reading the wasm: {e}"))? {
+            wasmparser::Payload::ImportSection(section) => {
+                for import in section.into_imports() {
+                    let import = import.map_err(|e| format!("reading the wasm's imports: {e}"))?;
+                    imports.push((import.module.to_owned(), import.name.to_owned()));
+                }
+            }
+            wasmparser::Payload::ExportSection(section) => {
+                for export in section {
+                    let export = export.map_err(|e| format!("reading the wasm's exports: {e}"))?;
+                    exports.push(export.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((imports, exports))
+}
+
+/// Shorten the names of the one `*_bg.wasm` in Trunk's staging `dir` and of its glue.
+pub fn shorten(dir: &Path) -> Result<(), String> {
+    let files = crate::files::site_files(dir).map_err(|e| format!("reading {dir:?}: {e}"))?;
+    let wasm_path = match files
+        .iter()
+        .filter(|(p, _)| p.to_string_lossy().ends_with("_bg.wasm"))
+        .collect::<Vec<_>>()[..]
+    {
+        [(path, _)] => path.clone(),
+        ref found => {
+            return Err(format!(
+                "expected one *_bg.wasm in {dir:?}, found {}",
+                found.len()
+            ))
+        }
+    };
+    let stem = wasm_path
+        .to_string_lossy()
+        .trim_end_matches("_bg.wasm")
+        .to_owned();
+    let js_path = Path::new(&format!("{stem}.js")).to_path_buf();
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("reading {}: {e}", p.display()));
+    let (wasm_before, js_before) = (read(&wasm_path)?, read(&js_path)?);
+    let (old_imports, _) = interface(&wasm_before)?;
+
+    let out = Command::new("wasm-opt")
+        .args(FEATURES)
+        .arg("--minify-imports-and-exports-and-modules")
+        .arg(&wasm_path)
+        .arg("-o")
+        .arg(&wasm_path)
+        .output()
+        .map_err(|e| format!("running wasm-opt (cargo xtask setup installs it): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "wasm-opt --minify-imports-and-exports-and-modules: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mapping = parse_mapping(&String::from_utf8_lossy(&out.stdout))?;
+    let wasm_after = read(&wasm_path)?;
+    let (new_imports, new_exports) = interface(&wasm_after)?;
+
+    // Which module each old module became, read from the new wasm (imports keep their order).
+    let mut modules = BTreeMap::new();
+    for ((old_module, old_name), (new_module, new_name)) in old_imports.iter().zip(&new_imports) {
+        if mapping.imports.get(&(old_module.clone(), old_name.clone())) != Some(new_name) {
+            return Err(format!(
+                "wasm-opt's mapping does not match its output for the import {old_name}"
+            ));
+        }
+        if let Some(seen) = modules.insert(old_module.clone(), new_module.clone()) {
+            if &seen != new_module {
+                return Err(format!(
+                    "the import module {old_module} was split by wasm-opt"
+                ));
+            }
+        }
+    }
+    if old_imports.len() != new_imports.len()
+        || new_exports.iter().collect::<BTreeSet<_>>()
+            != mapping.exports.values().collect::<BTreeSet<_>>()
+    {
+        return Err("wasm-opt's mapping does not match the wasm it wrote".into());
+    }
+
+    let js = String::from_utf8(js_before.clone()).map_err(|e| format!("{js_path:?}: {e}"))?;
+    let js_after = rename_glue(&js, &mapping, &modules)?;
+    std::fs::write(&js_path, &js_after).map_err(|e| format!("writing {js_path:?}: {e}"))?;
+
+    let index = dir.join("index.html");
+    let page = String::from_utf8(read(&index)?).map_err(|e| format!("{index:?}: {e}"))?;
+    let page = crate::minify::swap_integrity(&page, &wasm_before, &wasm_after);
+    let page = crate::minify::swap_integrity(&page, &js_before, js_after.as_bytes());
+    std::fs::write(&index, page).map_err(|e| format!("writing {index:?}: {e}"))?;
+    println!(
+        "shortened {} import and {} export names ({} -> {} bytes of wasm)",
+        mapping.imports.len(),
+        mapping.exports.len(),
+        wasm_before.len(),
+        wasm_after.len()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAPPING: &str = r#"{
+ "imports": [
+  ["./app_bg.js", "__wbg_setAttribute_2704501201f15687", "a"],
+  ["./app_bg.js", "__wbindgen_init_externref_table", "b"],
+ ],
+"exports": [
+  ["memory", "c"],
+  ["__wbindgen_malloc", "d"],
+  ["invoke__h0b81", "e"],
+  ["invoke__h0b81_13", "f"]
+ ]
+}
+"#;
+
+    const GLUE: &str = r#"function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_setAttribute_2704501201f15687: function() { return handleError(function (arg0, arg1) {
+            arg0.setAttribute(getStringFromWasm0(arg1, 2), wasm.__wbindgen_malloc);
+        }, arguments); },
+        __wbindgen_init_externref_table: function() {
+            const table = wasm.memory;
+        },
+    };
+    return {
+        __proto__: null,
+        "./app_bg.js": import0,
+    };
+}
+function invoke__h0b81(a) { wasm.invoke__h0b81(a); wasm.invoke__h0b81_13(a); }
+"#;
+
+    fn modules() -> BTreeMap<String, String> {
+        BTreeMap::from([("./app_bg.js".to_owned(), "z".to_owned())])
+    }
+
+    #[test]
+    fn binaryens_mapping_is_read_with_its_trailing_commas() {
+        let m = parse_mapping(MAPPING).unwrap();
+        assert_eq!(
+            m.imports[&(
+                "./app_bg.js".into(),
+                "__wbg_setAttribute_2704501201f15687".into()
+            )],
+            "a"
+        );
+        assert_eq!(m.exports["invoke__h0b81_13"], "f");
+        assert_eq!((m.imports.len(), m.exports.len()), (2, 4));
+        assert!(parse_mapping("{\n \"imports\": [\n ],\n\"exports\": [\n ]\n}").is_err());
+    }
+
+    #[test]
+    fn the_glue_gets_the_same_names_and_nothing_else_changes() {
+        let m = parse_mapping(MAPPING).unwrap();
+        let js = rename_glue(GLUE, &m, &modules()).unwrap();
+        assert!(
+            js.contains("        a: function() { return handleError"),
+            "{js}"
+        );
+        assert!(js.contains("        b: function() {"), "{js}");
+        assert!(js.contains("\"z\": import0"), "{js}");
+        assert!(js.contains("getStringFromWasm0(arg1, 2), wasm.d)"), "{js}");
+        assert!(js.contains("const table = wasm.c;"), "{js}");
+        // A name that starts another one is renamed on its own; the JS function keeps its name.
+        assert!(
+            js.contains("function invoke__h0b81(a) { wasm.e(a); wasm.f(a); }"),
+            "{js}"
+        );
+        assert!(!js.contains("2704501201f15687") && !js.contains("./app_bg.js"));
+    }
+
+    #[test]
+    fn a_glue_without_the_wasms_imports_is_refused() {
+        let m = parse_mapping(MAPPING).unwrap();
+        // An import the glue does not provide: the page would fail to instantiate.
+        let missing = GLUE.replace("__wbindgen_init_externref_table:", "other:");
+        assert!(rename_glue(&missing, &m, &modules())
+            .unwrap_err()
+            .contains("__wbindgen_init_externref_table"));
+        // An export the wasm never had is left as it is (not renamed to something else).
+        let unknown = GLUE.replace("wasm.memory", "wasm.gone");
+        assert!(rename_glue(&unknown, &m, &modules())
+            .unwrap()
+            .contains("const table = wasm.gone;"));
+        // A module name the glue does not use.
+        let other = BTreeMap::from([("./other.js".to_owned(), "z".to_owned())]);
+        assert!(rename_glue(GLUE, &m, &other).is_err());
+    }
+
+    #[test]
+    fn the_features_match_index_html() {
+        let page = std::fs::read_to_string(crate::root().join("index.html")).unwrap();
+        let params = page
+            .split("data-wasm-opt-params=\"")
+            .nth(1)
+            .and_then(|p| p.split('"').next())
+            .expect("index.html sets data-wasm-opt-params");
+        let enabled: Vec<&str> = params
+            .split_whitespace()
+            .filter(|p| p.starts_with("--enable-"))
+            .collect();
+        assert_eq!(enabled, FEATURES);
+    }
+
+    #[test]
+    fn the_interface_of_a_wasm_module_is_read() {
+        // (module (import "m" "f" (func)) (func (export "g")))
+        let wasm = [
+            0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // magic, version
+            1, 4, 1, 0x60, 0, 0, // type section: () -> ()
+            2, 7, 1, 1, b'm', 1, b'f', 0, 0, // import section: m.f, func type 0
+            3, 2, 1, 0, // function section: one func of type 0
+            7, 5, 1, 1, b'g', 0, 1, // export section: g = func 1
+            10, 4, 1, 2, 0, 0x0b, // code section: empty body
+        ];
+        let (imports, exports) = interface(&wasm).unwrap();
+        assert_eq!(imports, [("m".to_owned(), "f".to_owned())]);
+        assert_eq!(exports, ["g"]);
+    }
+}
