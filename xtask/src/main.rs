@@ -34,7 +34,7 @@ usage: cargo xtask <task>
   deploy-site --bucket NAME [--prefix P] [--config FILE] [--dry-run]
           upload dist/ to a bucket you have, to be served straight from S3
   build   set up and build the release site into dist/
-  size    print the size of dist/ (raw, gzip -9, brotli 11) and check it against the ceilings
+  size    print the size of dist/ (raw, gzip -9, brotli 11); fails above 150 KB brotli
   bench   set up, build, and time callback -> verified claims in headless Chromium against
           the local stack, beside the old callback.html (prints figures)";
 
