@@ -95,14 +95,17 @@ async fn callback_to_verified_claims() {
         .unwrap()
         .to_owned();
 
-    // The old page, as the workshop had it, served the same way.
+    // The old page, as the workshop had it, served the same way. Its mark is taken as the app's
+    // is: at the first animation frame after the content is in the document ("on screen").
     let old = tempfile::tempdir().unwrap();
     std::fs::write(
         old.path().join("callback.html"),
         "<!doctype html><html><body><p>Your token:</p><div id=\"t\"></div><script>\
          var m = location.hash.match(/id_token=([^&]*)/);\
          document.getElementById('t').innerHTML = m ? m[1] : '';\
+         requestAnimationFrame(function () {\
          document.documentElement.setAttribute('data-done-ms', String(performance.now()));\
+         });\
          </script></body></html>",
     )
     .unwrap();
@@ -133,7 +136,7 @@ async fn callback_to_verified_claims() {
         "bench: cold callback navigation -> verified claims on screen (fresh browser, empty cache; code flow, token exchange + JWKS + 2 RS256 checks), {RUNS} runs: median {app_median:.0} ms, p90 {app_p90:.0} ms (budget 300 ms)"
     );
     println!(
-        "bench: old callback.html, cold (fresh browser; innerHTML of the id_token, no checks), {RUNS} runs: median {old_median:.0} ms, p90 {old_p90:.0} ms"
+        "bench: old callback.html, cold (fresh browser; innerHTML of the id_token, no checks; mark at the next frame, as the app's), {RUNS} runs: median {old_median:.0} ms, p90 {old_p90:.0} ms"
     );
     println!(
         "bench: ratio {:.2}x the old page (goal: at most 2.0x)",
