@@ -255,7 +255,7 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
                 };
                 view! {
                     <p class="signed-in" data-testid="signed-in-as">
-                        "Signed in as " <strong>{who}</strong>
+                        "Signed in as " <strong class="private" tabindex="0">{who}</strong>
                     </p>
                     {retry.map(|r| {
                         let expires_at = s.session.expires_at() / 1000;

@@ -14,6 +14,7 @@ use stages::{ApiStage, SignInStage};
 use tokens::TokensView;
 
 use crate::auth::callback::CallbackParams;
+use crate::auth::explain::stage_key;
 use crate::config::Field;
 use crate::web::{self, config_source::FileStatus};
 use leptos::prelude::*;
@@ -48,16 +49,42 @@ pub fn start(callback: Option<CallbackParams>) {
     );
 
     let settings_open = RwSignal::new(false);
-    // Escape closes the panel, wherever focus is.
+    // Presenter view: remembered in this browser, shown by an attribute on <html>.
+    let presenter = RwSignal::new(web::storage::presenter());
+    web::show_presenter(presenter.get_untracked());
+    // Escape closes the panel, wherever focus is; in presenter view, PageDown / PageUp (what
+    // clickers send) step through the stages.
     let _ = window_event_listener(leptos::ev::keydown, move |ev| {
-        if ev.key() == "Escape" {
+        let key = ev.key();
+        if key == "Escape" {
             settings_open.set(false);
+        } else if presenter.get_untracked() {
+            let modified = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
+            if let Some(forward) = stage_key(&key, web::typing(), modified) {
+                ev.prevent_default();
+                web::step_stage(forward);
+            }
         }
     });
 
     web::remove_boot_screen();
     mount("#site-header", move || {
         view! {
+            <div class="actions">
+            <button
+                type="button"
+                class="button secondary"
+                data-testid="presenter-toggle"
+                aria-pressed=move || presenter.get().to_string()
+                on:click=move |_| {
+                    let on = !presenter.get_untracked();
+                    web::storage::set_presenter(on);
+                    web::show_presenter(on);
+                    presenter.set(on);
+                }
+            >
+                "Presenter view"
+            </button>
             <button
                 type="button"
                 class="button secondary"
@@ -68,6 +95,7 @@ pub fn start(callback: Option<CallbackParams>) {
             >
                 {move || if settings_open.get() { "Close settings" } else { "Settings" }}
             </button>
+            </div>
         }
         .into_any()
     });

@@ -4,7 +4,7 @@ use super::flow::{tokens_of, Flow};
 use super::SettingsState;
 use crate::auth::claims::TokenKind;
 use crate::auth::explain::{
-    claim_meaning, header_meaning, is_time_claim, relative, string_booleans,
+    claim_meaning, header_meaning, is_personal_claim, is_time_claim, relative, string_booleans,
 };
 use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::AuthState;
@@ -71,7 +71,7 @@ fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
             </p>
             <form class="paste-form" on:submit=check>
                 <label for="paste-input">"Token"</label>
-                <textarea id="paste-input" data-testid="paste-input" rows="3" spellcheck="false"
+                <textarea id="paste-input" class="private" data-testid="paste-input" rows="3" spellcheck="false"
                     autocomplete="off" placeholder="eyJraWQiOi…"
                     prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))></textarea>
                 <div class="actions">
@@ -215,10 +215,12 @@ fn TokenCard(
                         let when = v.as_i64().filter(|_| is_time_claim(&k)).map(|t| {
                             move || format!("{} · {}", local_time(t), relative(t, now()))
                         });
+                        // Presenter view blurs who the person is until clicked (focused).
+                        let personal = is_personal_claim(&k);
                         view! {
                             <tr data-claim=k.clone()>
                                 <th scope="row"><code>{k.clone()}</code></th>
-                                <td class="value"><code>{shown}</code>{when.map(|w| view! { <span class="when">{w}</span> })}</td>
+                                <td class=if personal { "value private" } else { "value" } tabindex="0"><code>{shown}</code>{when.map(|w| view! { <span class="when">{w}</span> })}</td>
                                 <td>{claim_meaning(&k, kind)}</td>
                             </tr>
                         }
@@ -228,7 +230,7 @@ fn TokenCard(
             <p class="muted small">{format!("Times allow {CLOCK_LEEWAY_SECS} s of clock difference.")}</p>
             <details>
                 <summary>"Raw token"</summary>
-                <p class="raw-token" data-testid=format!("{id}-raw")>
+                <p class="raw-token private" tabindex="0" data-testid=format!("{id}-raw")>
                     {match parts {
                         Some([h, p, s]) => view! {
                             <span class="jwt-header">{h}</span>"."<span class="jwt-payload">{p}</span>"."<span class="jwt-signature">{s}</span>
@@ -268,7 +270,7 @@ fn UserInfo(flow: Flow) -> impl IntoView {
                             .unwrap_or(answer.body);
                         view! {
                             <p class="muted">{format!("HTTP {}", answer.status)}</p>
-                            <pre class="json" data-testid="userinfo-body">{body}</pre>
+                            <pre class="json private" tabindex="0" data-testid="userinfo-body">{body}</pre>
                             {note.map(|n| view! { <p class="muted small" data-testid="userinfo-note">{n}</p> })}
                         }.into_any()
                     }

@@ -37,6 +37,48 @@ pub fn remove_boot_screen() {
     }
 }
 
+/// Presenter view on the page: `data-presenter` on `<html>`; main.css does the rest.
+pub fn show_presenter(on: bool) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = if on {
+            root.set_attribute("data-presenter", "")
+        } else {
+            root.remove_attribute("data-presenter")
+        };
+    }
+}
+
+/// Whether keyboard focus is in a text field or a select (keys there are the person's typing).
+pub fn typing() -> bool {
+    let tag = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .map(|el| el.tag_name());
+    matches!(tag.as_deref(), Some("INPUT" | "TEXTAREA" | "SELECT"))
+}
+
+/// Move focus to the heading of the stage after (or before) the one that holds focus.
+pub fn step_stage(forward: bool) {
+    use crate::auth::explain::{step_stage, STAGES};
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let current = doc
+        .active_element()
+        .and_then(|el| el.closest(".stage").ok().flatten())
+        .and_then(|stage| STAGES.iter().position(|id| *id == stage.id()));
+    let heading = STAGES
+        .get(step_stage(current, forward))
+        .and_then(|id| doc.get_element_by_id(&format!("{id}-title")))
+        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
+    if let Some(heading) = heading {
+        let _ = heading.focus();
+    }
+}
+
 /// Record on the page when verified claims are shown, in ms since this page's navigation
 /// started (`performance.now()`), for the callback-to-claims benchmark.
 pub fn mark_verified() {

@@ -40,6 +40,21 @@ pub const SESSION_KEY: &str = "dragons-login.session.v2";
 /// sessionStorage. A preference, not a token, so it is kept in localStorage.
 pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
 
+/// Presenter view, on or off in this browser (a preference, in localStorage).
+pub const PRESENTER_KEY: &str = "dragons-login.presenter.v1";
+
+pub fn presenter() -> bool {
+    get(local(), PRESENTER_KEY).as_deref() == Some("on")
+}
+
+pub fn set_presenter(on: bool) {
+    if on {
+        let _ = set(local(), PRESENTER_KEY, "on");
+    } else {
+        remove(local(), PRESENTER_KEY);
+    }
+}
+
 /// The overrides a person saved, or why they could not be read. Unreadable overrides are
 /// reported and left in place for the person to reset; they are never silently dropped.
 pub fn load_overrides() -> Result<RawConfig, StorageError> {
