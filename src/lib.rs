@@ -8,3 +8,4 @@ pub mod config;
 pub mod json;
 pub mod ui;
 pub mod web;
+pub mod workshop;

@@ -14,9 +14,9 @@ use stages::{ApiStage, SignInStage};
 use tokens::TokensView;
 
 use crate::auth::callback::CallbackParams;
-use crate::auth::explain::stage_key;
 use crate::config::Field;
 use crate::web::{self, config_source::FileStatus};
+use crate::workshop::stage_key;
 use leptos::prelude::*;
 
 /// Start the app on the page index.html drew (header, the four stages' headings and

@@ -4,13 +4,14 @@ use super::flow::{tokens_of, Flow};
 use super::SettingsState;
 use crate::auth::claims::TokenKind;
 use crate::auth::explain::{
-    claim_meaning, header_meaning, is_personal_claim, is_time_claim, relative, string_booleans,
+    claim_meaning, header_meaning, is_time_claim, relative, string_booleans,
 };
 use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::AuthState;
 use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
 use crate::auth::CLOCK_LEEWAY_SECS;
 use crate::json::{self, Value};
+use crate::workshop::is_personal_claim;
 use leptos::prelude::*;
 
 #[component]

@@ -62,7 +62,7 @@ pub fn typing() -> bool {
 
 /// Move focus to the heading of the stage after (or before) the one that holds focus.
 pub fn step_stage(forward: bool) {
-    use crate::auth::explain::{step_stage, STAGES};
+    use crate::workshop::{step_stage, STAGES};
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
