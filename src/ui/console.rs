@@ -181,13 +181,9 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
 
     view! {
         <div class="console">
-            {
-                // Rendered again only when it turns on or off (what <Show> did, in less code).
-                let open = Memo::new(move |_| !has_token());
-                move || open.get().then(|| view! {
+            {super::shown_when(move || !has_token(), || view! {
                 <p class="note">"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
-                })
-            }
+            })}
             <div class="console-controls">
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>
@@ -371,7 +367,7 @@ fn Inspector(last: RwSignal<Option<Call>>) -> impl IntoView {
                     </div>
                     <pre class="curl" data-testid="curl">{curl}</pre>
                     <button type="button" class="button secondary" on:click=move |_| {
-                        if let Some(w) = web_sys::window() { let _ = w.navigator().clipboard().write_text(&copy_text); }
+                        crate::web::copy_to_clipboard(&copy_text);
                     }>"Copy as curl"</button>
                 </details>
             }

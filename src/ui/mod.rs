@@ -116,13 +116,10 @@ pub fn start(callback: Option<CallbackParams>) {
     });
     // After <main>: the layout gives it a column while it is open (main.css, `:has`).
     mount("#layout", move || {
-        // Rendered again only when it turns on or off (what <Show> did, in less code).
-        let open = Memo::new(move |_| settings_open.get());
-        (move || {
-            open.get().then(|| {
-                view! { <SettingsPanel state on_close=move || settings_open.set(false) /> }
-            })
-        })
+        shown_when(
+            move || settings_open.get(),
+            move || view! { <SettingsPanel state on_close=move || settings_open.set(false) /> },
+        )
         .into_any()
     });
 }
@@ -156,10 +153,7 @@ fn ConfigBanner(
         {move || state.storage_error.get().map(|message| view! {
             <p class="banner warning" role="status" data-testid="storage-error">{message}</p>
         })}
-        {
-            // Rendered again only when it turns on or off (what <Show> did, in less code).
-            let open = Memo::new(move |_| !problems().is_empty());
-            move || open.get().then(|| view! {
+        {shown_when(move || !problems().is_empty(), move || view! {
             <div class="banner error" role="alert" data-testid="config-problems">
                 <p>
                     <strong>"The configuration needs fixing before you can sign in."</strong>
@@ -174,9 +168,17 @@ fn ConfigBanner(
                     }).collect_view()}
                 </ul>
             </div>
-            })
-        }
+        })}
     }
+}
+
+/// `view`, rendered again only when `when` turns on or off (what `<Show>` does, in less code).
+fn shown_when<V: IntoView + 'static>(
+    when: impl Fn() -> bool + Send + Sync + 'static,
+    view: impl Fn() -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    let open = Memo::new(move |_| when());
+    move || open.get().then(&view)
 }
 
 /// The id of the input for `field` in the Settings panel, for labels and links.

@@ -174,8 +174,7 @@ fn TokenCard(
     let raw = report.raw.clone();
     let copied = RwSignal::new(false);
     let copy = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&raw);
+        if crate::web::copy_to_clipboard(&raw) {
             copied.set(true);
         }
     };
@@ -249,36 +248,39 @@ fn TokenCard(
 
 #[component]
 fn UserInfo(flow: Flow) -> impl IntoView {
-    let signed_in = move || flow.is_signed_in();
-    view! {
-        {
-            // Rendered again only when it turns on or off (what <Show> did, in less code).
-            let open = Memo::new(move |_| signed_in());
-            move || open.get().then(|| view! {
-            <div class="userinfo">
-                <button type="button" class="button secondary" data-testid="userinfo"
-                    disabled=move || flow.user_info_busy.get()
-                    aria-busy=move || flow.user_info_busy.get().to_string()
-                    on:click=move |_| flow.load_user_info()>
-                    {move || if flow.user_info_busy.get() { "Calling /oauth2/userInfo…" } else { "Call /oauth2/userInfo with the access token" }}
-                </button>
-                {move || flow.user_info.get().map(|answer| match answer {
-                    Ok(answer) => {
-                        let json = json::parse(&answer.body).ok();
-                        let note = json.as_ref().and_then(string_booleans);
-                        let body = json
-                            .map(|v| json::to_pretty(&v))
-                            .unwrap_or(answer.body);
-                        view! {
-                            <p class="muted">{format!("HTTP {}", answer.status)}</p>
-                            <pre class="json private" tabindex="0" data-testid="userinfo-body">{body}</pre>
-                            {note.map(|n| view! { <p class="muted small" data-testid="userinfo-note">{n}</p> })}
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="status error" role="alert">{format!("userInfo could not be reached ({e})")}</p> }.into_any(),
-            })
-        }
-            </div>
-                })}
-    }
+    let answer = move || {
+        flow.user_info.get().map(|answer| match answer {
+            Ok(answer) => {
+                let json = json::parse(&answer.body).ok();
+                let note = json.as_ref().and_then(string_booleans);
+                let body = json.map(|v| json::to_pretty(&v)).unwrap_or(answer.body);
+                view! {
+                    <p class="muted">{format!("HTTP {}", answer.status)}</p>
+                    <pre class="json private" tabindex="0" data-testid="userinfo-body">{body}</pre>
+                    {note.map(|n| view! { <p class="muted small" data-testid="userinfo-note">{n}</p> })}
+                }
+                .into_any()
+            }
+            Err(e) => view! {
+                <p class="status error" role="alert">{format!("userInfo could not be reached ({e})")}</p>
+            }
+            .into_any(),
+        })
+    };
+    super::shown_when(
+        move || flow.is_signed_in(),
+        move || {
+            view! {
+                <div class="userinfo">
+                    <button type="button" class="button secondary" data-testid="userinfo"
+                        disabled=move || flow.user_info_busy.get()
+                        aria-busy=move || flow.user_info_busy.get().to_string()
+                        on:click=move |_| flow.load_user_info()>
+                        {move || if flow.user_info_busy.get() { "Calling /oauth2/userInfo…" } else { "Call /oauth2/userInfo with the access token" }}
+                    </button>
+                    {answer}
+                </div>
+            }
+        },
+    )
 }

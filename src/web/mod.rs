@@ -27,22 +27,31 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// Remove the static "Loading…" page that index.html shows until the app starts.
+fn document() -> Option<web_sys::Document> {
+    web_sys::window()?.document()
+}
+
+/// Remove index.html's "Loading the app…" line once the app has started.
 pub fn remove_boot_screen() {
-    if let Some(boot) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("boot"))
-    {
+    if let Some(boot) = document().and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();
+    }
+}
+
+/// Put `text` on the clipboard (what the page's Copy buttons do); false if there is no window.
+pub fn copy_to_clipboard(text: &str) -> bool {
+    match web_sys::window() {
+        Some(w) => {
+            let _ = w.navigator().clipboard().write_text(text);
+            true
+        }
+        None => false,
     }
 }
 
 /// Presenter view on the page: `data-presenter` on `<html>`; main.css does the rest.
 pub fn show_presenter(on: bool) {
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
+    if let Some(root) = document().and_then(|d| d.document_element()) {
         let _ = if on {
             root.set_attribute("data-presenter", "")
         } else {
@@ -53,8 +62,7 @@ pub fn show_presenter(on: bool) {
 
 /// Whether keyboard focus is in a text field or a select (keys there are the person's typing).
 pub fn typing() -> bool {
-    let tag = web_sys::window()
-        .and_then(|w| w.document())
+    let tag = document()
         .and_then(|d| d.active_element())
         .map(|el| el.tag_name());
     matches!(tag.as_deref(), Some("INPUT" | "TEXTAREA" | "SELECT"))
@@ -63,7 +71,7 @@ pub fn typing() -> bool {
 /// Move focus to the heading of the stage after (or before) the one that holds focus.
 pub fn step_stage(forward: bool) {
     use crate::workshop::{step_stage, STAGES};
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+    let Some(doc) = document() else {
         return;
     };
     let current = doc
@@ -86,7 +94,7 @@ pub fn mark_verified() {
         return;
     };
     let ms = window.performance().map(|p| p.now()).unwrap_or(0.0) as i64;
-    if let Some(root) = window.document().and_then(|d| d.document_element()) {
+    if let Some(root) = document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("data-verified-ms", &ms.to_string());
     }
 }
