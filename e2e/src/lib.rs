@@ -396,6 +396,15 @@ impl Harness {
             .unwrap_or_else(|e| panic!("no element [data-testid={id}] within {WAIT:?}: {e}"))
     }
 
+    /// The text of the element with `data-testid=id`, once it is there.
+    pub async fn text_of(&self, id: &str) -> String {
+        self.by_testid(id)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("the text of [data-testid={id}]: {e}"))
+    }
+
     /// Whether an element with `data-testid=id` is on the page now.
     pub async fn has_testid(&self, id: &str) -> bool {
         self.client

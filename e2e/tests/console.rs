@@ -55,11 +55,8 @@ async fn the_list_filters_posting_and_the_inspector() {
     signed_in(&h).await;
     get_dragons(&h).await;
     assert_eq!(dragon_names(&h).await.len(), 12);
-    assert_eq!(
-        h.by_testid("inspector-status").await.text().await.unwrap(),
-        "200"
-    );
-    let curl = h.by_testid("curl").await.text().await.unwrap();
+    assert_eq!(h.text_of("inspector-status").await, "200");
+    let curl = h.text_of("curl").await;
     assert!(
         curl.contains("$TOKEN") && !curl.contains("eyJ"),
         "no token unless asked: {curl}"
@@ -150,7 +147,7 @@ async fn the_401_lab_shows_each_answer_and_why() {
             "{button}: {result}"
         );
     }
-    let diagnosis = h.by_testid("diagnosis").await.text().await.unwrap();
+    let diagnosis = h.text_of("diagnosis").await;
     assert!(diagnosis.contains("401 Unauthorized"), "{diagnosis}");
 
     // An expired token: the exact message, and a refresh offer.
@@ -172,13 +169,7 @@ async fn a_401_without_cors_headers_is_explained_as_the_classic_cors_error() {
         diagnosis.contains("WITHOUT CORS headers") && diagnosis.contains("DEFAULT_4XX"),
         "{diagnosis}"
     );
-    assert!(h
-        .by_testid("lab-result")
-        .await
-        .text()
-        .await
-        .unwrap()
-        .contains("no answer"));
+    assert!(h.text_of("lab-result").await.contains("no answer"));
     h.finish().await;
 }
 
@@ -229,9 +220,9 @@ async fn a_wrong_stage_is_found_by_a_probe_without_the_token_and_explained() {
     // With the token, the CORS preflight of an unknown route gets API Gateway's 403 and the
     // browser shows nothing; the probe without the token reads "Missing Authentication Token".
     get_dragons(&h).await;
-    let status = h.by_testid("inspector-status").await.text().await.unwrap();
+    let status = h.text_of("inspector-status").await;
     assert!(status.starts_with("no answer"), "{status}");
-    let said = h.by_testid("diagnosis").await.text().await.unwrap();
+    let said = h.text_of("diagnosis").await;
     assert!(
         said.contains("Missing Authentication Token") && said.contains("stage"),
         "{said}"

@@ -69,21 +69,11 @@ async fn a_pasted_id_token_is_verified_explained_and_calls_the_api() {
     paste(&h, &js_string(&format!("  \"{id}\",\n"))).await;
     h.text_becomes("pasted-id-token-verdict", |t| t == "Verified")
         .await;
-    let claims = h
-        .by_testid("pasted-id-token-claims")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let claims = h.text_of("pasted-id-token-claims").await;
     assert!(claims.contains("dragonrider"), "{claims}");
     h.js("document.querySelector('[data-testid=paste-section]').scrollIntoView(); return 1")
         .await;
-    let at_hash = h
-        .by_testid("pasted-id-token-at-hash")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let at_hash = h.text_of("pasted-id-token-at-hash").await;
     assert!(at_hash.contains("not pasted with it"), "{at_hash}");
     h.screenshot("pasted-token.png").await;
     // Never stored, and not a sign-in.
@@ -255,12 +245,7 @@ async fn the_id_token_the_aws_cli_prints_works_in_the_app() {
     h.text_becomes("pasted-id-token-verdict", |t| t == "Verified")
         .await;
     // From the InitiateAuth API: no at_hash, and the card says why.
-    let at_hash = h
-        .by_testid("pasted-id-token-at-hash")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let at_hash = h.text_of("pasted-id-token-at-hash").await;
     assert!(at_hash.contains("InitiateAuth"), "{at_hash}");
     h.by_testid("api-token-pasted").await.click().await.unwrap();
     h.by_testid("get-dragons").await.click().await.unwrap();

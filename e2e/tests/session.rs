@@ -57,7 +57,7 @@ async fn a_browser_clock_an_hour_off_signs_in_and_does_not_refresh_in_a_loop() {
             1,
             "the code exchange only, no refresh"
         );
-        let expiry = h.by_testid("id-token-expiry").await.text().await.unwrap();
+        let expiry = h.text_of("id-token-expiry").await;
         assert!(
             expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
             "times read right on a wrong clock: {expiry}"
@@ -83,10 +83,7 @@ async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry
     assert!(retry.contains("could not be reached"), "{retry}");
     assert!(h.has_testid("signed-in-as").await, "still signed in");
     assert!(has_saved_session(&h).await, "the refresh token is kept");
-    assert_eq!(
-        h.by_testid("id-token-verdict").await.text().await.unwrap(),
-        "Verified"
-    );
+    assert_eq!(h.text_of("id-token-verdict").await, "Verified");
     // The endpoint is back: the scheduled retry (about 2 s) succeeds by itself.
     fetch_rules(&h, serde_json::json!({})).await;
     h.text_becomes("timeline", |t| {
@@ -126,7 +123,7 @@ async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_nex
     let input = h.by_testid("setting-authDomain").await;
     input.clear().await.unwrap();
     input.send_keys("http://localhost:1").await.unwrap();
-    let api_before = h.by_testid("api-base-url").await.text().await.unwrap();
+    let api_before = h.text_of("api-base-url").await;
     let api = h.by_testid("setting-apiBaseUrl").await;
     api.clear().await.unwrap();
     api.send_keys("http://localhost:1/elsewhere").await.unwrap();
@@ -145,7 +142,7 @@ async fn settings_edited_mid_session_send_nothing_to_the_new_hosts_until_the_nex
     h.by_testid("get-dragons").await.click().await.unwrap();
     h.by_testid("dragon-list").await;
     assert_eq!(
-        h.by_testid("api-base-url").await.text().await.unwrap(),
+        h.text_of("api-base-url").await,
         api_before,
         "stage 4 shows the API this session calls"
     );
@@ -189,12 +186,7 @@ async fn storage_that_refuses_the_session_keeps_it_in_memory_with_a_notice() {
         .await;
     h.client.refresh().await.unwrap();
     h.sign_in_as("dragonrider").await;
-    let notice = h
-        .by_testid("memory-only-notice")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let notice = h.text_of("memory-only-notice").await;
     assert!(notice.contains("memory only"), "{notice}");
     assert!(!has_saved_session(&h).await);
     // Signed in all the same: the API takes the token.
@@ -248,7 +240,7 @@ async fn a_restarted_stack_keeps_the_session_and_answers_again() {
 /// Refresh with the button and wait until the timeline shows one more refresh.
 async fn refresh_once(h: &Harness) -> String {
     let count = |t: &str| t.matches("Refreshed with the refresh token").count();
-    let before = count(&h.by_testid("timeline").await.text().await.unwrap());
+    let before = count(&h.text_of("timeline").await);
     h.by_testid("refresh").await.click().await.unwrap();
     h.text_becomes("timeline", |t| count(t) > before).await
 }

@@ -14,10 +14,7 @@ async fn the_shell_shows_the_four_stages_and_the_config_in_force() {
         .text_becomes("auth-domain", |t| t == SHIPPED_AUTH_DOMAIN)
         .await;
     assert_eq!(auth, SHIPPED_AUTH_DOMAIN, "config.json's value is shown");
-    assert_eq!(
-        h.by_testid("client-id").await.text().await.unwrap(),
-        SHIPPED_CLIENT_ID
-    );
+    assert_eq!(h.text_of("client-id").await, SHIPPED_CLIENT_ID);
 
     let title = h
         .client
@@ -88,14 +85,7 @@ async fn settings_validate_next_to_the_field_save_across_reloads_and_reset() {
         input.prop("value").await.unwrap().as_deref(),
         Some(SHIPPED_AUTH_DOMAIN)
     );
-    assert_eq!(
-        h.by_testid("setting-authDomain-source")
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "config.json"
-    );
+    assert_eq!(h.text_of("setting-authDomain-source").await, "config.json");
 
     // A plain-http, non-local Hosted UI is refused, next to its field, and not saved.
     input.clear().await.unwrap();
@@ -164,14 +154,7 @@ async fn settings_validate_next_to_the_field_save_across_reloads_and_reset() {
     })
     .await;
     h.by_testid("settings-toggle").await.click().await.unwrap();
-    assert_eq!(
-        h.by_testid("setting-authDomain-source")
-            .await
-            .text()
-            .await
-            .unwrap(),
-        "your change"
-    );
+    assert_eq!(h.text_of("setting-authDomain-source").await, "your change");
 
     // Reset goes back to config.json, also after a reload.
     h.by_testid("settings-reset").await.click().await.unwrap();
@@ -205,7 +188,7 @@ async fn a_saved_invalid_config_is_explained_not_fatal() {
     h.js("localStorage.setItem('dragons-login.settings.v1', 'not json')")
         .await;
     h.client.refresh().await.unwrap();
-    let status = h.by_testid("storage-error").await.text().await.unwrap();
+    let status = h.text_of("storage-error").await;
     assert!(status.contains("Reset"), "says how to recover: {status}");
     h.finish().await;
 }
@@ -217,10 +200,7 @@ async fn config_in_the_address_bar_is_ignored() {
         .await;
     h.text_becomes("auth-domain", |t| t == SHIPPED_AUTH_DOMAIN)
         .await;
-    assert_eq!(
-        h.by_testid("client-id").await.text().await.unwrap(),
-        SHIPPED_CLIENT_ID
-    );
+    assert_eq!(h.text_of("client-id").await, SHIPPED_CLIENT_ID);
     h.finish().await;
 }
 

@@ -48,25 +48,14 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         claim(&h, "access-token", "client_id").await,
         "dragonsdemo0localclient001"
     );
-    let sig = h
-        .by_testid("id-token-signature")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let sig = h.text_of("id-token-signature").await;
     assert!(sig.contains("RS256 signature valid"), "{sig}");
-    let expiry = h.by_testid("id-token-expiry").await.text().await.unwrap();
+    let expiry = h.text_of("id-token-expiry").await;
     assert!(
         expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
         "{expiry}"
     );
-    assert!(h
-        .by_testid("signed-in-as")
-        .await
-        .text()
-        .await
-        .unwrap()
-        .contains("dragonrider"));
+    assert!(h.text_of("signed-in-as").await.contains("dragonrider"));
 
     // The address bar holds no code or state, and history has no callback entry to go back to.
     let url = h.client.current_url().await.unwrap().to_string();
@@ -75,7 +64,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         h.url("/"),
         "the callback was wiped from the address bar"
     );
-    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    let timeline = h.text_of("timeline").await;
     assert!(timeline.contains("Code exchanged"), "{timeline}");
     let stored = storage_dump(&h).await;
     assert!(
@@ -212,7 +201,7 @@ async fn implicit_flow_verifies_nonce_and_at_hash_and_markup_in_claims_stays_tex
     h.sign_in_as("xss").await;
     h.text_becomes("access-token-verdict", |t| t == "Verified")
         .await;
-    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    let timeline = h.text_of("timeline").await;
     assert!(timeline.contains("URL fragment"), "{timeline}");
     assert!(!claim(&h, "id-token", "at_hash").await.is_empty());
     assert_eq!(
@@ -305,12 +294,7 @@ async fn key_rotation_refetches_the_jwks_once_and_an_unknown_key_is_rejected() {
     let h = Harness::with_stack(|_| {}).await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
-    let old = h
-        .by_testid("id-token-signature")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let old = h.text_of("id-token-signature").await;
 
     // The pool rotates its keys: the next tokens carry a kid the app's cached JWKS lacks.
     h.stack()
@@ -323,12 +307,7 @@ async fn key_rotation_refetches_the_jwks_once_and_an_unknown_key_is_rejected() {
     .await;
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
-    let new = h
-        .by_testid("id-token-signature")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let new = h.text_of("id-token-signature").await;
     assert_ne!(
         new, old,
         "signed with the new key, found by fetching the JWKS again"
@@ -359,7 +338,7 @@ async fn short_lived_tokens_refresh_by_themselves_at_half_life_without_looping()
     })
     .await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let timeline = h.by_testid("timeline").await.text().await.unwrap();
+    let timeline = h.text_of("timeline").await;
     let refreshes = timeline.matches("Refreshed with the refresh token").count();
     assert!(
         refreshes <= 2,
