@@ -53,13 +53,6 @@ impl Flow {
         });
     }
 
-    pub fn signed_in(&self) -> Option<Box<SignedIn>> {
-        match self.state.get() {
-            AuthState::SignedIn(s) => Some(s),
-            _ => None,
-        }
-    }
-
     /// `f` of the signed-in state, read in place (tracked): no copy of the session and its
     /// token reports.
     pub fn with_signed_in<R>(&self, f: impl FnOnce(&SignedIn) -> R) -> Option<R> {
@@ -97,14 +90,6 @@ impl Flow {
 
     pub fn forget_pasted(self) {
         self.driver.handle(Event::ForgetPasted);
-    }
-
-    /// The pasted token, once it could be read as one.
-    pub fn pasted_token(&self) -> Option<PastedToken> {
-        match self.driver.pasted.get() {
-            Some(Pasted::Token(t)) => Some(*t),
-            _ => None,
-        }
     }
 
     pub fn sign_in(self, settings: SettingsState) {
