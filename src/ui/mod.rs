@@ -2,6 +2,7 @@
 //! core; they decide nothing themselves.
 
 mod console;
+mod dom;
 mod flow;
 mod settings;
 mod stages;
@@ -44,7 +45,11 @@ pub fn start(callback: Option<CallbackParams>) {
     flow.begin(state, callback);
     // Countdowns only: refreshes are the session machine's, on its own timer.
     let _ = set_interval_with_handle(
-        move || flow.now.set(web::now()),
+        move || {
+            let now = web::now();
+            flow.now.set(now);
+            dom::tick(now);
+        },
         std::time::Duration::from_secs(1),
     );
 
@@ -64,6 +69,16 @@ pub fn start(callback: Option<CallbackParams>) {
                 ev.prevent_default();
                 web::step_stage(forward);
             }
+        }
+    });
+
+    // Clicks on what dom.rs drew (it has no Leptos handlers).
+    let _ = window_event_listener(leptos::ev::click, move |ev| {
+        if let Some(target) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        {
+            tokens::clicked(&target);
         }
     });
 

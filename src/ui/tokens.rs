@@ -1,11 +1,10 @@
 //! Stage 3: the ID and access tokens, decoded and explained. Every value is rendered as text.
 
+use super::dom;
 use super::flow::{tokens_of, Flow};
 use super::SettingsState;
 use crate::auth::claims::TokenKind;
-use crate::auth::explain::{
-    claim_meaning, header_meaning, is_time_claim, relative, string_booleans,
-};
+use crate::auth::explain::{claim_meaning, header_meaning, is_time_claim, string_booleans};
 use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::AuthState;
 use crate::auth::verify::{SignatureStatus, TokenReport, Verdict};
@@ -26,27 +25,31 @@ pub fn TokensView(flow: Flow, settings: SettingsState) -> impl IntoView {
             )
         })
     };
+    // Drawn once per change of the tokens themselves (dom.rs), not per second.
+    Effect::new(move |_| {
+        let shown = tokens.get();
+        let (id, access, offset) = match &shown {
+            Some((t, offset)) => (Some(&t.id), Some(&t.access), *offset),
+            None => (None, None, 0),
+        };
+        draw_card("id-token-card", id, offset, false);
+        draw_card("access-token-card", access, offset, false);
+    });
     view! {
-        {move || match tokens.get() {
-            Some((tokens, offset)) => view! {
-                <div class="token-grid">
-                    <TokenCard report=tokens.id now=flow.now offset />
-                    <TokenCard report=tokens.access now=flow.now offset />
-                </div>
-                <UserInfo flow />
-            }
-            .into_any(),
-            None => view! {
-                <p class="muted" data-testid="tokens-placeholder">
-                    {move || if checking() {
-                        "Checking both tokens' signatures with the user pool's keys…"
-                    } else {
-                        "After sign-in, both tokens appear here, decoded, checked and explained."
-                    }}
-                </p>
-            }
-            .into_any(),
-        }}
+        <div class="token-grid">
+            <div id="id-token-card"></div>
+            <div id="access-token-card"></div>
+        </div>
+        {move || tokens.with(Option::is_none).then(|| view! {
+            <p class="muted" data-testid="tokens-placeholder">
+                {move || if checking() {
+                    "Checking both tokens' signatures with the user pool's keys…"
+                } else {
+                    "After sign-in, both tokens appear here, decoded, checked and explained."
+                }}
+            </p>
+        })}
+        <UserInfo flow />
         <PasteToken flow settings />
     }
 }
@@ -61,7 +64,16 @@ fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
         ev.prevent_default();
         flow.paste(settings, text.get_untracked());
     };
-    let offset = move || flow.with_signed_in(|s| s.session.clock_offset).unwrap_or(0);
+    Effect::new(move |_| {
+        let offset = flow.with_signed_in(|s| s.session.clock_offset).unwrap_or(0);
+        flow.driver.pasted.with(|p| {
+            let report = match p {
+                Some(Pasted::Token(t)) => Some(&t.report),
+                _ => None,
+            };
+            draw_card("pasted-card", report, offset, true);
+        });
+    });
     view! {
         <details class="paste" data-testid="paste-section" open=move || flow.driver.pasted.with(Option::is_some)>
             <summary>"Use a token you already have"</summary>
@@ -91,15 +103,13 @@ fn PasteToken(flow: Flow, settings: SettingsState) -> impl IntoView {
                 Some(Pasted::Refused(e)) => view! {
                     <p class="status error" role="alert" data-testid="paste-error">{e.to_string()}</p>
                 }.into_any(),
-                Some(Pasted::Token(t)) => view! {
-                    {t.keys_error.map(|e| view! {
-                        <p class="status error" role="alert" data-testid="paste-keys-error">
-                            {format!("Its signature cannot be checked yet: {e}. Press Check again once the pool answers.")}
-                        </p>
-                    })}
-                    <TokenCard report=t.report now=flow.now offset=offset() pasted=true />
-                }.into_any(),
+                Some(Pasted::Token(t)) => t.keys_error.map(|e| view! {
+                    <p class="status error" role="alert" data-testid="paste-keys-error">
+                        {format!("Its signature cannot be checked yet: {e}. Press Check again once the pool answers.")}
+                    </p>
+                }).into_any(),
             }}
+            <div id="pasted-card"></div>
         </details>
     }
 }
@@ -111,47 +121,24 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// `toLocaleString()` of a time in seconds since the epoch (this computer's clock).
-fn local_time(secs: i64) -> String {
-    String::from(
-        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0))
-            .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
-    )
-}
-
+/// Draw a token's card into the element with id `into` (emptied first; nothing for `None`).
 /// `offset`: the issuer's clock minus this computer's, so times read right on a wrong clock.
-#[component]
-fn TokenCard(
-    report: TokenReport,
-    now: RwSignal<i64>,
-    offset: i64,
-    /// Pasted, not from this app's sign-in.
-    #[prop(optional)]
-    pasted: bool,
-) -> impl IntoView {
-    let now = move || now.get() + offset;
-    let local_time = move |t: i64| local_time(t - offset);
+fn draw_card(into: &str, report: Option<&TokenReport>, offset: i64, pasted: bool) {
+    let (Some(parent), Some(report)) = (dom::canvas(into), report) else {
+        return;
+    };
     let kind = report.kind;
-    let id = match (kind, pasted) {
-        (TokenKind::Id, false) => "id-token",
-        (TokenKind::Access, false) => "access-token",
-        (TokenKind::Id, true) => "pasted-id-token",
-        (TokenKind::Access, true) => "pasted-access-token",
+    let (id, title) = match (kind, pasted) {
+        (TokenKind::Id, false) => ("id-token", "ID token"),
+        (TokenKind::Access, false) => ("access-token", "Access token"),
+        (TokenKind::Id, true) => ("pasted-id-token", "Pasted ID token"),
+        (TokenKind::Access, true) => ("pasted-access-token", "Pasted access token"),
     };
-    let title = match (kind, pasted) {
-        (TokenKind::Id, false) => "ID token",
-        (TokenKind::Access, false) => "Access token",
-        (TokenKind::Id, true) => "Pasted ID token",
-        (TokenKind::Access, true) => "Pasted access token",
-    };
-    let valid = report.is_valid();
-    let pending = report.is_pending();
     let (badge_class, badge) = match &report.verdict {
         Verdict::Valid => ("badge ok", "Verified"),
         Verdict::Pending => ("badge pending", "Not yet verified"),
         Verdict::Rejected(_) => ("badge bad", "Rejected"),
     };
-    let verdict = report.rejection().map(|e| format!("Rejected: {e}"));
     let signature = match &report.signature {
         SignatureStatus::Valid { kid } => {
             format!("RS256 signature valid (WebCrypto), key {kid} from the user pool's JWKS")
@@ -162,87 +149,172 @@ fn TokenCard(
             "Signature not checked yet: waiting for the user pool's keys".into()
         }
     };
-    let exp = report
-        .decoded
-        .as_ref()
-        .ok()
-        .and_then(|j| j.int_claim("exp"));
-    let (header, claims, parts) = match &report.decoded {
-        Ok(j) => (j.header.clone(), j.claims.clone(), Some(j.parts.clone())),
-        Err(_) => Default::default(),
-    };
-    let raw = report.raw.clone();
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        if crate::web::copy_to_clipboard(&raw) {
-            copied.set(true);
+    let testid = |part: &str| format!("{id}-{part}");
+    let card = dom::add(
+        &parent,
+        "article",
+        &[
+            (
+                "class",
+                if report.rejection().is_some() {
+                    "token-card rejected"
+                } else {
+                    "token-card"
+                },
+            ),
+            ("data-testid", id),
+            ("aria-labelledby", &testid("title")),
+        ],
+        "",
+    );
+    let head = dom::add(&card, "header", &[("class", "token-head")], "");
+    dom::add(&head, "h3", &[("id", &testid("title"))], title);
+    dom::add(
+        &head,
+        "span",
+        &[("class", badge_class), ("data-testid", &testid("verdict"))],
+        badge,
+    );
+    if let Some(e) = report.rejection() {
+        dom::add(
+            &card,
+            "p",
+            &[("class", "verdict bad"), ("data-testid", &testid("reason"))],
+            &format!("Rejected: {e}"),
+        );
+    }
+    dom::add(
+        &card,
+        "p",
+        &[
+            ("class", "signature"),
+            ("data-testid", &testid("signature")),
+        ],
+        &signature,
+    );
+    if let Some(a) = &report.at_hash {
+        dom::add(
+            &card,
+            "p",
+            &[("class", "signature"), ("data-testid", &testid("at-hash"))],
+            a.describe(),
+        );
+    }
+    let decoded = report.decoded.as_ref().ok();
+    if let Some(exp) = decoded.and_then(|j| j.int_claim("exp")) {
+        dom::add_time(
+            &card,
+            "p",
+            &[("class", "expiry"), ("data-testid", &testid("expiry"))],
+            exp,
+            offset,
+            true,
+        );
+    }
+    // A table of (name, value, meaning) rows; claims get presenter view's blur and times.
+    let table =
+        |parent: &web_sys::Element, map: Option<&json::Map<String, Value>>, claims: bool| {
+            let body = dom::add(parent, "tbody", &[], "");
+            for (k, v) in map.into_iter().flatten() {
+                let row = dom::add(&body, "tr", &[("data-claim", k)], "");
+                let th = dom::add(&row, "th", &[("scope", "row")], "");
+                dom::add(&th, "code", &[], k);
+                // Presenter view blurs who the person is until clicked (focused).
+                let class = if claims && is_personal_claim(k) {
+                    "value private"
+                } else {
+                    "value"
+                };
+                let td = dom::add(&row, "td", &[("class", class), ("tabindex", "0")], "");
+                dom::add(&td, "code", &[], &value_text(v));
+                if let Some(t) = v.as_i64().filter(|_| claims && is_time_claim(k)) {
+                    dom::add_time(&td, "span", &[("class", "when")], t, offset, false);
+                }
+                let meaning = if claims {
+                    claim_meaning(k, kind)
+                } else {
+                    header_meaning(k)
+                };
+                dom::add(&row, "td", &[], meaning);
+            }
+        };
+    let header = dom::add(&card, "details", &[], "");
+    dom::add(&header, "summary", &[], "Header");
+    table(
+        &dom::add(&header, "table", &[("class", "claims")], ""),
+        decoded.map(|j| &j.header),
+        false,
+    );
+    let claims = dom::add(
+        &card,
+        "table",
+        &[("class", "claims"), ("data-testid", &testid("claims"))],
+        "",
+    );
+    dom::add(
+        &claims,
+        "caption",
+        &[("class", "visually-hidden")],
+        &format!("{title} claims"),
+    );
+    let head_row = dom::add(&dom::add(&claims, "thead", &[], ""), "tr", &[], "");
+    for name in ["Claim", "Value", "What it means"] {
+        dom::add(&head_row, "th", &[("scope", "col")], name);
+    }
+    table(&claims, decoded.map(|j| &j.claims), true);
+    dom::add(
+        &card,
+        "p",
+        &[("class", "muted small")],
+        &format!("Times allow {CLOCK_LEEWAY_SECS} s of clock difference."),
+    );
+    let raw = dom::add(&card, "details", &[], "");
+    dom::add(&raw, "summary", &[], "Raw token");
+    let text = dom::add(
+        &raw,
+        "p",
+        &[
+            ("class", "raw-token private"),
+            ("tabindex", "0"),
+            ("data-testid", &testid("raw")),
+        ],
+        "",
+    );
+    match decoded.map(|j| &j.parts) {
+        Some([h, p, s]) => {
+            dom::add(&text, "span", &[("class", "jwt-header")], h);
+            dom::add(&text, "span", &[], ".");
+            dom::add(&text, "span", &[("class", "jwt-payload")], p);
+            dom::add(&text, "span", &[], ".");
+            dom::add(&text, "span", &[("class", "jwt-signature")], s);
         }
-    };
-    view! {
-        <article class="token-card" class:rejected=!valid && !pending data-testid=id aria-labelledby=format!("{id}-title")>
-            <header class="token-head">
-                <h3 id=format!("{id}-title")>{title}</h3>
-                <span class=badge_class data-testid=format!("{id}-verdict")>{badge}</span>
-            </header>
-            {verdict.map(|v| view! { <p class="verdict bad" data-testid=format!("{id}-reason")>{v}</p> })}
-            <p class="signature" data-testid=format!("{id}-signature")>{signature}</p>
-            {report.at_hash.map(|a| view! { <p class="signature" data-testid=format!("{id}-at-hash")>{a.describe()}</p> })}
-            {exp.map(|exp| view! {
-                <p class="expiry" data-testid=format!("{id}-expiry")>
-                    {move || {
-                        let now = now();
-                        if now < exp { format!("Expires {} ({})", relative(exp, now), local_time(exp)) }
-                        else { format!("Expired {} ({})", relative(exp, now), local_time(exp)) }
-                    }}
-                </p>
-            })}
-            <details>
-                <summary>"Header"</summary>
-                <table class="claims">
-                    <tbody>
-                        {header.into_iter().map(|(k, v)| view! {
-                            <tr><th scope="row"><code>{k.clone()}</code></th><td><code>{value_text(&v)}</code></td><td>{header_meaning(&k)}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </details>
-            <table class="claims" data-testid=format!("{id}-claims")>
-                <caption class="visually-hidden">{format!("{title} claims")}</caption>
-                <thead><tr><th scope="col">"Claim"</th><th scope="col">"Value"</th><th scope="col">"What it means"</th></tr></thead>
-                <tbody>
-                    {claims.into_iter().map(|(k, v)| {
-                        let shown = value_text(&v);
-                        let when = v.as_i64().filter(|_| is_time_claim(&k)).map(|t| {
-                            move || format!("{} · {}", local_time(t), relative(t, now()))
-                        });
-                        // Presenter view blurs who the person is until clicked (focused).
-                        let personal = is_personal_claim(&k);
-                        view! {
-                            <tr data-claim=k.clone()>
-                                <th scope="row"><code>{k.clone()}</code></th>
-                                <td class=if personal { "value private" } else { "value" } tabindex="0"><code>{shown}</code>{when.map(|w| view! { <span class="when">{w}</span> })}</td>
-                                <td>{claim_meaning(&k, kind)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            <p class="muted small">{format!("Times allow {CLOCK_LEEWAY_SECS} s of clock difference.")}</p>
-            <details>
-                <summary>"Raw token"</summary>
-                <p class="raw-token private" tabindex="0" data-testid=format!("{id}-raw")>
-                    {match parts {
-                        Some([h, p, s]) => view! {
-                            <span class="jwt-header">{h}</span>"."<span class="jwt-payload">{p}</span>"."<span class="jwt-signature">{s}</span>
-                        }.into_any(),
-                        None => view! { <span>{report.raw.clone()}</span> }.into_any(),
-                    }}
-                </p>
-                <button type="button" class="button secondary" on:click=copy>
-                    {move || if copied.get() { "Copied" } else { "Copy token" }}
-                </button>
-            </details>
-        </article>
+        None => {
+            dom::add(&text, "span", &[], &report.raw);
+        }
+    }
+    dom::add(
+        &raw,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "button secondary"),
+            ("data-copy-token", ""),
+        ],
+        "Copy token",
+    );
+}
+
+/// A click on a card's "Copy token": the raw token (the text beside it) to the clipboard.
+pub fn clicked(target: &web_sys::Element) {
+    if !target.has_attribute("data-copy-token") {
+        return;
+    }
+    let raw = target
+        .parent_element()
+        .and_then(|d| d.query_selector(".raw-token").ok().flatten())
+        .and_then(|p| p.text_content());
+    if raw.is_some_and(|raw| crate::web::copy_to_clipboard(&raw)) {
+        target.set_text_content(Some("Copied"));
     }
 }
 

@@ -1,0 +1,93 @@
+//! Parts of the page drawn once from data with the DOM's own calls instead of Leptos views:
+//! each distinct `view!` compiles its own generic render code into the wasm (the token card
+//! ~13 KB raw, 4.8 KB brotli), this one builder a few hundred bytes (issue 12's budget). Text goes in as text only (`textContent`), never as markup. What changes after
+//! drawing is redrawn whole, or (times) updated by [`tick`].
+
+use crate::auth::explain::relative;
+use web_sys::{Document, Element};
+
+pub fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// The element with this id, emptied, to draw into.
+pub fn canvas(id: &str) -> Option<Element> {
+    let el = document()?.get_element_by_id(id)?;
+    el.set_text_content(None);
+    Some(el)
+}
+
+/// Append a `tag` with these attributes and text to `parent`; returns it.
+pub fn add(parent: &Element, tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let made = document().and_then(|doc| doc.create_element(tag).ok());
+    // A fixed, valid name cannot fail; without a document there is nothing to draw on anyway.
+    let el = made.unwrap_or_else(|| parent.clone());
+    for (k, v) in attrs {
+        let _ = el.set_attribute(k, v);
+    }
+    if !text.is_empty() {
+        el.set_text_content(Some(text));
+    }
+    let _ = parent.append_child(&el);
+    el
+}
+
+/// A time that reads relative to now ("in 59 minutes"): class `tick`, kept up to date by
+/// [`tick`]. `at` is on the issuer's clock, `offset` the issuer's minus this computer's;
+/// `expiry` words it as the token's expiry, otherwise as a claim's time.
+pub fn add_time(
+    parent: &Element,
+    tag: &str,
+    attrs: &[(&str, &str)],
+    at: i64,
+    offset: i64,
+    expiry: bool,
+) {
+    let el = add(parent, tag, attrs, "");
+    let _ = el.set_attribute("data-at", &at.to_string());
+    let _ = el.set_attribute("data-offset", &offset.to_string());
+    if expiry {
+        let _ = el.set_attribute("data-expiry", "");
+    }
+    let _ = el.class_list().add_1("tick");
+    set_time(&el, crate::web::now());
+}
+
+/// Bring every relative time on the page up to `now` (this computer's clock, seconds).
+pub fn tick(now: i64) {
+    let Some(all) = document().map(|d| d.get_elements_by_class_name("tick")) else {
+        return;
+    };
+    for i in 0..all.length() {
+        if let Some(el) = all.item(i) {
+            set_time(&el, now);
+        }
+    }
+}
+
+fn set_time(el: &Element, now: i64) {
+    let num = |k: &str| {
+        el.get_attribute(k)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let (at, offset) = (num("data-at"), num("data-offset"));
+    let issuer_now = now + offset;
+    let local = local_time(at - offset);
+    let text = if !el.has_attribute("data-expiry") {
+        format!("{local} · {}", relative(at, issuer_now))
+    } else if issuer_now < at {
+        format!("Expires {} ({local})", relative(at, issuer_now))
+    } else {
+        format!("Expired {} ({local})", relative(at, issuer_now))
+    };
+    el.set_text_content(Some(&text));
+}
+
+/// `toLocaleString()` of a time in seconds since the epoch (this computer's clock).
+fn local_time(secs: i64) -> String {
+    String::from(
+        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0))
+            .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
+    )
+}
