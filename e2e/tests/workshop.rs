@@ -124,3 +124,73 @@ async fn presenter_view_blurs_who_signed_in_until_clicked_steps_with_page_keys_a
     );
     h.finish().await;
 }
+
+async fn login_form_shows(h: &Harness, why: &str) {
+    h.client
+        .wait()
+        .at_most(dragons_e2e::WAIT)
+        .for_element(dragons_e2e::fantoccini::Locator::Css(
+            "input[name=username]",
+        ))
+        .await
+        .expect(why);
+}
+
+async fn session_storage(h: &Harness) -> String {
+    h.js("return JSON.stringify({...sessionStorage}) + JSON.stringify({...localStorage})")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_shows_the_login_form()
+{
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    h.sign_in_as("dragonrider").await;
+
+    // Signed in: tokens revoked, nothing left in storage, the Hosted UI's session ended.
+    h.by_testid("reset").await.click().await.unwrap();
+    h.wait_for_url(|u| u == h.url("/")).await;
+    h.by_testid("sign-in").await;
+    let stored = session_storage(&h).await;
+    assert!(!stored.contains("eyJ"), "no token anywhere: {stored}");
+    assert!(!stored.contains("dragons-login.session"), "{stored}");
+    assert!(!h.has_testid("id-token").await, "no token on screen");
+    let live = h
+        .stack()
+        .shared
+        .store()
+        .refresh_tokens
+        .values()
+        .filter(|g| !g.revoked)
+        .count();
+    assert_eq!(live, 0, "the refresh token was revoked");
+    h.by_testid("sign-in").await.click().await.unwrap();
+    login_form_shows(&h, "the next person sees the login form").await;
+
+    // Signed out here but not at the Hosted UI (this tab's storage was cleared by hand): reset
+    // still ends the Hosted UI's session, so the next Sign in does not reuse the last person's.
+    h.submit_login_form("dragonrider", "Dragons-Demo-1").await;
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    h.js("sessionStorage.clear(); location.reload()").await;
+    h.by_testid("sign-in").await;
+    h.js("window.beforeReset = true").await;
+    h.by_testid("reset").await.click().await.unwrap();
+    // Through /logout and back: a new page (the mark is gone), at the app again.
+    let deadline = std::time::Instant::now() + dragons_e2e::WAIT;
+    while h.js("return window.beforeReset === true").await == serde_json::json!(true) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reset did not leave the page"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    h.wait_for_url(|u| u == h.url("/")).await;
+    h.by_testid("sign-in").await.click().await.unwrap();
+    login_form_shows(&h, "the Hosted UI's session was ended by the reset").await;
+    h.finish().await;
+}

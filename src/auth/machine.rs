@@ -69,6 +69,13 @@ pub enum Event {
     /// The person asked for new tokens now.
     Refresh,
     SignOut,
+    /// "Reset for the next person" (workshop mode): sign out everywhere as [`Event::SignOut`]
+    /// does, forget a pasted token too, and when nobody is signed in here, still end the
+    /// Hosted UI's session (its cookie would sign the next person in as the last one) at the
+    /// configured domain, if there is a configuration.
+    Reset {
+        config: Option<Box<Config>>,
+    },
     /// "Use a token you already have": text pasted, to be checked against the pool `config`
     /// names (see [`paste`]).
     Paste {
@@ -430,6 +437,14 @@ impl Machine {
                 }
             }
             Event::SignOut => self.sign_out(now, &mut out),
+            Event::Reset { config } => {
+                self.paste = None;
+                let signed_in = matches!(self.phase, Phase::Live(_));
+                self.sign_out(now, &mut out);
+                if let (false, Some(config)) = (signed_in, config) {
+                    out.push(Effect::Navigate(logout_url(&Binding::of(&config))));
+                }
+            }
             Event::Paste { text, config } => self.paste(now, &text, &config, &mut out),
             Event::ForgetPasted => self.paste = None,
         }

@@ -987,6 +987,72 @@ fn sign_out_clears_first_then_revokes_then_logs_out_and_drops_late_answers() {
 }
 
 #[test]
+fn reset_signs_out_everywhere_and_forgets_a_pasted_token() {
+    let mut w = World::new(Cognito::default());
+    w.sign_in("code");
+    let pasted = w.cognito.clone().tokens_body(w.now, None, None);
+    let id_token = crate::json::parse(&pasted).unwrap()["id_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.feed(Event::Paste {
+        text: id_token,
+        config: Box::new(config("code", AUTH, "https://api.example/test")),
+    });
+    assert!(w.m.pasted().is_some());
+    let effects = w.m.handle(
+        w.now,
+        Event::Reset {
+            config: Some(Box::new(config("code", AUTH, "https://api.example/test"))),
+        },
+    );
+    assert_eq!(
+        effects.first(),
+        Some(&Effect::ClearSession),
+        "storage first"
+    );
+    for e in effects {
+        if let Some(event) = w.perform(e) {
+            w.feed(event);
+        }
+    }
+    assert_eq!(w.m.pasted(), None, "the pasted token is forgotten too");
+    assert_eq!(w.m.state(), AuthState::SignedOut(SignedOutReason::ByYou));
+    assert_eq!(w.saved, None);
+    assert!(w.sent.last().unwrap().url.ends_with("/oauth2/revoke"));
+    let logouts = w.navigated.iter().filter(|u| u.contains("/logout?"));
+    assert_eq!(logouts.count(), 1, "one trip to /logout: {:?}", w.navigated);
+}
+
+#[test]
+fn reset_with_nobody_signed_in_still_ends_the_hosted_ui_session() {
+    let mut w = World::new(Cognito::default());
+    w.feed(Event::Start {
+        callback: None,
+        pending: None,
+        saved: None,
+    });
+    let effects = w.m.handle(
+        w.now,
+        Event::Reset {
+            config: Some(Box::new(config("code", AUTH, "https://api.example/test"))),
+        },
+    );
+    assert_eq!(effects.first(), Some(&Effect::ClearSession));
+    match effects.last() {
+        Some(Effect::Navigate(url)) => assert!(
+            url.starts_with(&format!("{AUTH}/logout?client_id=client1&logout_uri=")),
+            "{url}"
+        ),
+        other => panic!("no /logout: {other:?}"),
+    }
+    // Without a configuration there is no Hosted UI to send anyone to: storage is cleared.
+    let effects = w.m.handle(w.now, Event::Reset { config: None });
+    assert_eq!(effects.first(), Some(&Effect::ClearSession));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Navigate(_))));
+}
+
+#[test]
 fn a_failed_or_refused_callback_clears_an_older_session() {
     let mut w = World::new(Cognito::default());
     w.sign_in("code");

@@ -106,6 +106,14 @@ impl Flow {
         self.driver.handle(Event::SignOut);
     }
 
+    /// Workshop mode's "Reset for the next person": signed out everywhere, the pasted token
+    /// and the userInfo answer forgotten, the Hosted UI's session ended (see `Event::Reset`).
+    pub fn reset(self, settings: SettingsState) {
+        self.user_info.set(None);
+        let config = settings.config().ok().map(Box::new);
+        self.driver.handle(Event::Reset { config });
+    }
+
     /// `GET /oauth2/userInfo` of the session's own Hosted UI domain, with its access token.
     pub fn load_user_info(self) {
         let Some(s) = self.state.with_untracked(|s| match s {

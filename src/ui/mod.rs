@@ -103,6 +103,15 @@ pub fn start(callback: Option<CallbackParams>) {
             <button
                 type="button"
                 class="button secondary"
+                data-testid="reset"
+                title="Signs out everywhere (tokens revoked, this browser's storage cleared, the Hosted UI's session ended) so the next person starts at the login form"
+                on:click=move |_| flow.reset(state)
+            >
+                "Reset for the next person"
+            </button>
+            <button
+                type="button"
+                class="button secondary"
                 data-testid="settings-toggle"
                 aria-controls="settings-panel"
                 aria-expanded=move || settings_open.get().to_string()
