@@ -56,24 +56,6 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         "{expiry}"
     );
     assert!(h.text_of("signed-in-as").await.contains("dragonrider"));
-    // Times keep reading relative to now (the cards are drawn once; the times tick).
-    let iat_when = "return document.querySelector('[data-testid=id-token-claims] tr[data-claim=iat] .when').textContent";
-    let before = h.js(iat_when).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
-    let after = h.js(iat_when).await;
-    assert_ne!(after, before, "the iat time ticks");
-    assert!(after.as_str().unwrap_or("").ends_with(" s ago"), "{after}");
-    // "Copy token" copies the raw token and says so.
-    h.js("document.querySelector('[data-testid=id-token] [data-testid=id-token-raw]').closest('details').open = true")
-        .await;
-    let copy = h
-        .by_testid("id-token")
-        .await
-        .find(Locator::Css("button[data-copy-token]"))
-        .await
-        .unwrap();
-    copy.click().await.unwrap();
-    assert_eq!(copy.text().await.unwrap(), "Copied");
 
     // The address bar holds no code or state, and history has no callback entry to go back to.
     let url = h.client.current_url().await.unwrap().to_string();
@@ -101,6 +83,24 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     h.js("document.getElementById('stage-tokens').scrollIntoView()")
         .await;
     h.screenshot("tokens.png").await;
+    // Times keep reading relative to now (the cards are drawn once; the times tick).
+    let iat_when = "return document.querySelector('[data-testid=id-token-claims] tr[data-claim=iat] .when').textContent";
+    let before = h.js(iat_when).await;
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let after = h.js(iat_when).await;
+    assert_ne!(after, before, "the iat time ticks");
+    assert!(after.as_str().unwrap_or("").ends_with(" s ago"), "{after}");
+    // "Copy token" copies the raw token and says so.
+    h.js("document.querySelector('[data-testid=id-token] [data-testid=id-token-raw]').closest('details').open = true")
+        .await;
+    let copy = h
+        .by_testid("id-token")
+        .await
+        .find(Locator::Css("button[data-copy-token]"))
+        .await
+        .unwrap();
+    copy.click().await.unwrap();
+    assert_eq!(copy.text().await.unwrap(), "Copied");
 
     // A reload keeps the session (verified again).
     h.client.refresh().await.unwrap();

@@ -104,10 +104,11 @@ pub fn start(callback: Option<CallbackParams>) {
                 type="button"
                 class="button secondary"
                 data-testid="reset"
+                aria-label="Reset for the next person"
                 title="Signs out everywhere (tokens revoked, this browser's storage cleared, the Hosted UI's session ended) so the next person starts at the login form"
                 on:click=move |_| flow.reset(state)
             >
-                "Reset for the next person"
+                "Reset"
             </button>
             <button
                 type="button"
