@@ -182,6 +182,15 @@ impl World {
         }
     }
 
+    /// Carry out `effects` (already taken from the machine), feeding back what they answer.
+    fn perform_all(&mut self, effects: Vec<Effect>) {
+        for e in effects {
+            if let Some(event) = self.perform(e) {
+                self.feed(event);
+            }
+        }
+    }
+
     fn perform(&mut self, effect: Effect) -> Option<Event> {
         match effect {
             Effect::Send { id, request } => {
@@ -954,11 +963,7 @@ fn sign_out_clears_first_then_revokes_then_logs_out_and_drops_late_answers() {
         Some(&Effect::ClearSession),
         "storage first"
     );
-    for e in effects {
-        if let Some(event) = w.perform(e) {
-            w.feed(event);
-        }
-    }
+    w.perform_all(effects);
     assert_eq!(w.m.state(), AuthState::SignedOut(SignedOutReason::ByYou));
     assert_eq!(w.saved, None);
     let revoke = w.sent.last().unwrap().clone();
@@ -1011,11 +1016,7 @@ fn reset_signs_out_everywhere_and_forgets_a_pasted_token() {
         Some(&Effect::ClearSession),
         "storage first"
     );
-    for e in effects {
-        if let Some(event) = w.perform(e) {
-            w.feed(event);
-        }
-    }
+    w.perform_all(effects);
     assert_eq!(w.m.pasted(), None, "the pasted token is forgotten too");
     assert_eq!(w.m.state(), AuthState::SignedOut(SignedOutReason::ByYou));
     assert_eq!(w.saved, None);
