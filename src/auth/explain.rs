@@ -83,6 +83,18 @@ pub fn string_booleans(user_info: &serde_json::Value) -> Option<String> {
     ))
 }
 
+/// A token time as the cards show it, `now` on the same (issuer's) clock and `local` the time
+/// as this computer writes it: a token's expiry says whether it has passed ("Expires in 52 min
+/// (…)", "Expired 3 min ago (…)"), any other claim's time reads "… · 3 min ago".
+pub fn time_words(at: i64, now: i64, local: &str, expiry: bool) -> String {
+    let relative = relative(at, now);
+    match (expiry, now < at) {
+        (false, _) => format!("{local} · {relative}"),
+        (true, true) => format!("Expires {relative} ({local})"),
+        (true, false) => format!("Expired {relative} ({local})"),
+    }
+}
+
 /// Claims holding seconds since the epoch.
 pub fn is_time_claim(name: &str) -> bool {
     matches!(name, "exp" | "iat" | "auth_time" | "nbf")
@@ -118,6 +130,27 @@ mod tests {
             "no overflow on absurd claims"
         );
         assert!(relative(i64::MAX, i64::MIN).starts_with("in "));
+    }
+
+    #[test]
+    fn token_times_say_whether_the_expiry_has_passed() {
+        assert_eq!(
+            time_words(1000 + 52 * 60, 1000, "10:52", true),
+            "Expires in 52 min (10:52)"
+        );
+        assert_eq!(
+            time_words(1000 - 180, 1000, "09:57", true),
+            "Expired 3 min ago (09:57)"
+        );
+        assert_eq!(
+            time_words(1000, 1000, "10:00", true),
+            "Expired in 0 s (10:00)",
+            "at exp it is no longer valid"
+        );
+        assert_eq!(
+            time_words(1000 - 180, 1000, "09:57", false),
+            "09:57 · 3 min ago"
+        );
     }
 
     #[test]

@@ -1,14 +1,12 @@
 //! Parts of the page drawn once from data with the DOM's own calls instead of Leptos views:
 //! each distinct `view!` compiles its own generic render code into the wasm (the token card
-//! ~13 KB raw, 4.8 KB brotli), this one builder a few hundred bytes (issue 12's budget). Text goes in as text only (`textContent`), never as markup. What changes after
-//! drawing is redrawn whole, or (times) updated by [`tick`].
+//! ~13 KB raw, 4.8 KB brotli), this one builder a few hundred bytes (issue 12's budget). Text
+//! goes in as text only (`textContent`), never as markup. What changes after drawing is drawn
+//! again whole, or (times) updated by [`tick`].
 
-use crate::auth::explain::relative;
-use web_sys::{Document, Element};
-
-pub fn document() -> Option<Document> {
-    web_sys::window()?.document()
-}
+use crate::auth::explain::time_words;
+use crate::web::document;
+use web_sys::Element;
 
 /// The element with this id, emptied, to draw into.
 pub fn canvas(id: &str) -> Option<Element> {
@@ -72,15 +70,8 @@ fn set_time(el: &Element, now: i64) {
             .unwrap_or(0)
     };
     let (at, offset) = (num("data-at"), num("data-offset"));
-    let issuer_now = now + offset;
     let local = local_time(at - offset);
-    let text = if !el.has_attribute("data-expiry") {
-        format!("{local} · {}", relative(at, issuer_now))
-    } else if issuer_now < at {
-        format!("Expires {} ({local})", relative(at, issuer_now))
-    } else {
-        format!("Expired {} ({local})", relative(at, issuer_now))
-    };
+    let text = time_words(at, now + offset, &local, el.has_attribute("data-expiry"));
     el.set_text_content(Some(&text));
 }
 

@@ -213,24 +213,24 @@ fn draw_card(into: &str, report: Option<&TokenReport>, offset: i64, pasted: bool
     }
     // A table of (name, value, meaning) rows; claims get presenter view's blur and times.
     let table =
-        |parent: &web_sys::Element, map: Option<&json::Map<String, Value>>, claims: bool| {
+        |parent: &web_sys::Element, map: Option<&json::Map<String, Value>>, is_claims: bool| {
             let body = dom::add(parent, "tbody", &[], "");
             for (k, v) in map.into_iter().flatten() {
                 let row = dom::add(&body, "tr", &[("data-claim", k)], "");
                 let th = dom::add(&row, "th", &[("scope", "row")], "");
                 dom::add(&th, "code", &[], k);
                 // Presenter view blurs who the person is until clicked (focused).
-                let class = if claims && is_personal_claim(k) {
+                let class = if is_claims && is_personal_claim(k) {
                     "value private"
                 } else {
                     "value"
                 };
                 let td = dom::add(&row, "td", &[("class", class), ("tabindex", "0")], "");
                 dom::add(&td, "code", &[], &value_text(v));
-                if let Some(t) = v.as_i64().filter(|_| claims && is_time_claim(k)) {
+                if let Some(t) = v.as_i64().filter(|_| is_claims && is_time_claim(k)) {
                     dom::add_time(&td, "span", &[("class", "when")], t, offset, false);
                 }
-                let meaning = if claims {
+                let meaning = if is_claims {
                     claim_meaning(k, kind)
                 } else {
                     header_meaning(k)

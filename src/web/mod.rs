@@ -27,7 +27,8 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-fn document() -> Option<web_sys::Document> {
+/// The page's document, if there is a window.
+pub fn document() -> Option<web_sys::Document> {
     web_sys::window()?.document()
 }
 
