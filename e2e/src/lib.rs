@@ -451,15 +451,20 @@ impl Harness {
         }
     }
 
-    /// Fill and submit the Hosted UI's login form (the page must be showing it, or about to).
-    pub async fn submit_login_form(&self, username: &str, password: &str) {
-        let user = self
-            .client
+    /// Wait for the Hosted UI's login form (its user name field); panics with `why` if it
+    /// does not show.
+    pub async fn login_form(&self, why: &str) -> fantoccini::elements::Element {
+        self.client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css("input[name=username]"))
             .await
-            .expect("the Hosted UI's login form");
+            .unwrap_or_else(|e| panic!("{why}: {e}"))
+    }
+
+    /// Fill and submit the Hosted UI's login form (the page must be showing it, or about to).
+    pub async fn submit_login_form(&self, username: &str, password: &str) {
+        let user = self.login_form("the Hosted UI's login form").await;
         user.clear().await.expect("clear the user name");
         user.send_keys(username).await.expect("type the user name");
         self.client
@@ -500,6 +505,23 @@ impl Harness {
             .execute(script, vec![])
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// Run a script in the page that returns a string; "" if it returns anything else.
+    pub async fn js_text(&self, script: &str) -> String {
+        self.js(script)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Everything the page keeps in sessionStorage, localStorage and cookies, as JSON text.
+    pub async fn storage_dump(&self) -> String {
+        self.js_text(
+            "return JSON.stringify({s: {...sessionStorage}, l: {...localStorage}, c: document.cookie})",
+        )
+        .await
     }
 
     /// Save a PNG of the viewport to docs/screenshots/<name>.

@@ -61,14 +61,7 @@ async fn cold_callback(h: &Harness) -> f64 {
     let b = h.fresh_browser().await;
     b.open("/").await;
     b.by_testid("sign-in").await.click().await.unwrap();
-    b.client
-        .wait()
-        .at_most(dragons_e2e::WAIT)
-        .for_element(dragons_e2e::fantoccini::Locator::Css(
-            "input[name=username]",
-        ))
-        .await
-        .expect("the login form");
+    b.login_form("the login form").await;
     b.client.issue_cmd(ClearBrowserCache).await.unwrap();
     b.submit_login_form("dragonrider", "Dragons-Demo-1").await;
     let ms = attribute_ms(&b, "data-verified-ms").await;

@@ -9,9 +9,8 @@ async fn the_app_runs_under_the_csp_and_a_violation_is_reported() {
     h.open("/").await;
     h.by_testid("sign-in").await;
     let policy = h
-        .js("return fetch('/').then(r => r.headers.get('content-security-policy'))")
+        .js_text("return fetch('/').then(r => r.headers.get('content-security-policy'))")
         .await;
-    let policy = policy.as_str().unwrap_or_default().to_owned();
     for part in [
         "default-src 'none'",
         "script-src 'self' 'wasm-unsafe-eval';",
@@ -25,8 +24,7 @@ async fn the_app_runs_under_the_csp_and_a_violation_is_reported() {
         !policy.contains("unsafe-inline") && !policy.contains("sha256-"),
         "{policy}"
     );
-    let index = h.js("return fetch('/').then(r => r.text())").await;
-    let index = index.as_str().unwrap_or_default();
+    let index = h.js_text("return fetch('/').then(r => r.text())").await;
     assert!(!index.contains("import init"), "no inline loader: {index}");
     assert_eq!(
         h.csp_violations().await,

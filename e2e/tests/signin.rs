@@ -2,17 +2,7 @@
 //! from a click on Sign in through the Hosted UI's form to verified claims on screen.
 
 use dragons_e2e::fantoccini::Locator;
-use dragons_e2e::{Harness, WAIT};
-
-async fn storage_dump(h: &Harness) -> String {
-    h.js(
-        "return JSON.stringify({s: {...sessionStorage}, l: {...localStorage}, c: document.cookie})",
-    )
-    .await
-    .as_str()
-    .unwrap_or_default()
-    .to_owned()
-}
+use dragons_e2e::Harness;
 
 async fn claim(h: &Harness, token: &str, name: &str) -> String {
     h.by_testid(&format!("{token}-claims"))
@@ -66,7 +56,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     );
     let timeline = h.text_of("timeline").await;
     assert!(timeline.contains("Code exchanged"), "{timeline}");
-    let stored = storage_dump(&h).await;
+    let stored = h.storage_dump().await;
     assert!(
         !stored.contains("\"l\":{\"dragons-login.session"),
         "tokens never in localStorage: {stored}"
@@ -134,7 +124,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     h.by_testid("sign-out").await.click().await.unwrap();
     h.wait_for_url(|u| u == h.url("/")).await;
     h.by_testid("sign-in").await;
-    let stored = storage_dump(&h).await;
+    let stored = h.storage_dump().await;
     assert!(!stored.contains("dragons-login.session"), "{stored}");
     assert_eq!(
         h.stack()
@@ -148,12 +138,8 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         "revoked"
     );
     h.by_testid("sign-in").await.click().await.unwrap();
-    h.client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .expect("the login form shows again after sign-out");
+    h.login_form("the login form shows again after sign-out")
+        .await;
     assert_eq!(
         h.csp_violations().await,
         Vec::<String>::new(),
@@ -263,7 +249,7 @@ async fn memory_only_storage_writes_no_token_and_a_reload_signs_out() {
         .await
         .unwrap();
     h.sign_in_as("dragonrider").await;
-    let stored = storage_dump(&h).await;
+    let stored = h.storage_dump().await;
     assert!(
         !stored.contains("dragons-login.session"),
         "no token in any storage: {stored}"
@@ -299,7 +285,7 @@ async fn a_tampered_saved_token_is_rejected_by_its_signature_and_cleared() {
     let error = h.text_becomes("auth-error", |t| !t.is_empty()).await;
     assert!(error.contains("signature does not match"), "{error}");
     h.by_testid("sign-in").await;
-    let stored = storage_dump(&h).await;
+    let stored = h.storage_dump().await;
     assert!(
         !stored.contains("dragons-login.session"),
         "cleared: {stored}"

@@ -1,4 +1,4 @@
-//! Workshop mode (issue 13) against the local stack: presenter view.
+//! Workshop mode (issue 13) against the local stack: presenter view, reset for the next person.
 
 use dragons_e2e::fantoccini::key::Key;
 use dragons_e2e::Harness;
@@ -6,15 +6,11 @@ use dragons_e2e::Harness;
 /// The computed `filter` of the first element `selector` finds.
 async fn filter_of(h: &Harness, selector: &str) -> String {
     let script = format!("return getComputedStyle(document.querySelector({selector:?})).filter");
-    h.js(&script).await.as_str().unwrap_or_default().to_owned()
+    h.js_text(&script).await
 }
 
 async fn focused_id(h: &Harness) -> String {
-    h.js("return document.activeElement.id")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+    h.js_text("return document.activeElement.id").await
 }
 
 async fn press(h: &Harness, key: Key) {
@@ -125,25 +121,6 @@ async fn presenter_view_blurs_who_signed_in_until_clicked_steps_with_page_keys_a
     h.finish().await;
 }
 
-async fn login_form_shows(h: &Harness, why: &str) {
-    h.client
-        .wait()
-        .at_most(dragons_e2e::WAIT)
-        .for_element(dragons_e2e::fantoccini::Locator::Css(
-            "input[name=username]",
-        ))
-        .await
-        .expect(why);
-}
-
-async fn session_storage(h: &Harness) -> String {
-    h.js("return JSON.stringify({...sessionStorage}) + JSON.stringify({...localStorage})")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 #[tokio::test]
 async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_shows_the_login_form()
 {
@@ -155,7 +132,7 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
     h.by_testid("reset").await.click().await.unwrap();
     h.wait_for_url(|u| u == h.url("/")).await;
     h.by_testid("sign-in").await;
-    let stored = session_storage(&h).await;
+    let stored = h.storage_dump().await;
     assert!(!stored.contains("eyJ"), "no token anywhere: {stored}");
     assert!(!stored.contains("dragons-login.session"), "{stored}");
     assert!(!h.has_testid("id-token").await, "no token on screen");
@@ -169,7 +146,7 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
         .count();
     assert_eq!(live, 0, "the refresh token was revoked");
     h.by_testid("sign-in").await.click().await.unwrap();
-    login_form_shows(&h, "the next person sees the login form").await;
+    h.login_form("the next person sees the login form").await;
 
     // Signed out here but not at the Hosted UI (this tab's storage was cleared by hand): reset
     // still ends the Hosted UI's session, so the next Sign in does not reuse the last person's.
@@ -191,6 +168,7 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
     }
     h.wait_for_url(|u| u == h.url("/")).await;
     h.by_testid("sign-in").await.click().await.unwrap();
-    login_form_shows(&h, "the Hosted UI's session was ended by the reset").await;
+    h.login_form("the Hosted UI's session was ended by the reset")
+        .await;
     h.finish().await;
 }
