@@ -86,7 +86,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     let copy = h
         .by_testid("id-token")
         .await
-        .find(Locator::Css("button[data-copy-token]"))
+        .find(Locator::Css("button[data-copy=\".raw-token\"]"))
         .await
         .unwrap();
     copy.click().await.unwrap();

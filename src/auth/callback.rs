@@ -48,6 +48,11 @@ impl CallbackParams {
         is_callback.then_some(CallbackParams { pairs, malformed })
     }
 
+    /// Every (name, value), in the order the URL had them.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     fn get(&self, key: &str) -> Option<&str> {
         self.pairs
             .iter()

@@ -1,6 +1,7 @@
 //! Stage 4: the dragons API console. Calls `GET/POST /dragons` with the chosen token, shows
 //! the dragons, inspects every call, copies it as curl, and runs the 401 lab.
 
+use super::dom;
 use super::flow::Flow;
 use super::SettingsState;
 use crate::api::{self, ApiRequest, Diagnosis, Filter, NewDragon};
@@ -8,6 +9,8 @@ use crate::config::ApiToken;
 use crate::web::api::{send, ApiAnswer};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
 
 /// One call and its answer, for the inspector.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,7 +31,27 @@ enum Lab {
     Pasted,
 }
 
+const LABS: [Lab; 6] = [
+    Lab::NoToken,
+    Lab::IdToken,
+    Lab::AccessToken,
+    Lab::Tampered,
+    Lab::Expired,
+    Lab::Pasted,
+];
+
 impl Lab {
+    fn testid(self) -> &'static str {
+        match self {
+            Lab::NoToken => "lab-no-token",
+            Lab::IdToken => "lab-id-token",
+            Lab::AccessToken => "lab-access-token",
+            Lab::Tampered => "lab-tampered-token",
+            Lab::Expired => "lab-expired-token",
+            Lab::Pasted => "lab-pasted-token",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Lab::NoToken => "No token",
@@ -53,17 +76,14 @@ impl Lab {
 }
 
 #[component]
-pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
+pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl IntoView {
     let token_choice = RwSignal::new(None::<ApiToken>);
     // Call with the pasted token instead of the session's.
     let use_pasted = RwSignal::new(false);
     let filter_kind = RwSignal::new("all".to_owned());
     let filter_text = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let last = RwSignal::new(None::<Call>);
-    let lab = RwSignal::new(None::<(Lab, Call)>);
-    let new_dragon = RwSignal::new(NewDragon::default());
-    let post_problems = RwSignal::new(Vec::<(&'static str, &'static str)>::new());
+    let Calls { last, busy, .. } = calls;
+    calls.draw_on_change();
 
     let has_pasted = move || flow.has_pasted_token();
     let pasting = move || use_pasted.get() && has_pasted();
@@ -104,10 +124,10 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     let run = move |label: String, request: ApiRequest, into_lab: Option<Lab>| {
         busy.set(true);
         spawn_local(async move {
-            let answer = send(&request).await;
+            let answer = send(&request, flow.driver).await;
             let mut diagnosis = api::classify(request.method, answer.status, &answer.body);
             if let Some(probe) = api::probe_request(&request, &diagnosis) {
-                let probed = send(&probe).await;
+                let probed = send(&probe, flow.driver).await;
                 diagnosis = api::after_probe(probed.status, &probed.body);
             }
             let call = Call {
@@ -117,7 +137,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 diagnosis,
             };
             if let Some(which) = into_lab {
-                lab.set(Some((which, call.clone())));
+                draw_lab_result(which, &call);
             }
             last.set(Some(call));
             busy.set(false);
@@ -167,15 +187,39 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let dragon = new_dragon.get_untracked();
+        let mut dragon = NewDragon::default();
+        for (field, _) in REPORT_FIELDS {
+            set_field(
+                &mut dragon,
+                field,
+                dom::input_value(&format!("new-{field}")),
+            );
+        }
         let problems = dragon.problems();
-        post_problems.set(problems.clone());
+        show_problems(&problems);
         if problems.is_empty() {
             let sources = untrack(sources);
             let pasted = untrack(pasting);
             let token = sources.call_token(pasted, untrack(chosen));
             let request = api::create_request(&sources.api_base(pasted), token.as_deref(), &dragon);
             run("POST /dragons".into(), request, None);
+        }
+    };
+    // The lab's buttons and the report's fields, drawn once; the buttons offered and enabled
+    // as the session changes.
+    Effect::new(move |_| {
+        let busy = busy.get();
+        let state = (signed_in(), has_pasted(), has_token(), replaced_expired());
+        draw_lab(busy, state);
+    });
+    let lab_click = move |ev: leptos::ev::MouseEvent| {
+        let which = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-testid"))
+            .and_then(|id| LABS.into_iter().find(|l| l.testid() == id));
+        if let Some(which) = which {
+            run_lab(which);
         }
     };
 
@@ -209,56 +253,114 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow) -> impl IntoView {
                 <button type="button" class="button primary" data-testid="get-dragons"
                     disabled=move || busy.get() on:click=move |_| list()>"GET /dragons"</button>
             </div>
-            <Results last busy flow />
-            <Inspector last />
+            <div class="results" aria-live="polite" data-testid="results" id="api-results"></div>
+            <div id="inspector"></div>
             <section class="lab" aria-labelledby="lab-title">
                 <h3 id="lab-title">"The 401 lab"</h3>
                 <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
-                <div class="actions">
-                    {[Lab::NoToken, Lab::IdToken, Lab::AccessToken, Lab::Tampered, Lab::Expired, Lab::Pasted].into_iter().map(|which| view! {
-                        <button type="button" class="button secondary" data-testid=format!("lab-{}", which.label().to_ascii_lowercase().replace(' ', "-"))
-                            hidden=move || (which == Lab::Expired && !replaced_expired()) || (which == Lab::Pasted && !has_pasted())
-                            disabled=move || busy.get() || match which {
-                                Lab::NoToken => false,
-                                Lab::Tampered => !has_token(),
-                                Lab::Pasted => !has_pasted(),
-                                _ => !signed_in(),
-                            }
-                            on:click=move |_| run_lab(which)>{which.label()}</button>
-                    }).collect_view()}
-                </div>
-                {move || lab.get().map(|(which, call)| view! {
-                    <p class="lab-result" data-testid="lab-result">
-                        <strong>{format!("{}: {}", which.label(), call.answer.status.map_or("no answer".to_owned(), |s| s.to_string()))}</strong>
-                        " — " {which.why()}
-                    </p>
-                })}
+                <div class="actions" id="lab-buttons" on:click=lab_click></div>
+                <p class="lab-result" data-testid="lab-result" id="lab-result"></p>
             </section>
             <form class="report" on:submit=post novalidate=true aria-labelledby="report-title">
                 <h3 id="report-title">"Report a dragon (POST /dragons)"</h3>
-                <div class="report-grid">
-                    {[
-                        ("dragonName", "Name"), ("family", "Family"), ("description", "Description"),
-                        ("city", "City"), ("state", "State"), ("country", "Country"),
-                        ("neighborhood", "Neighborhood"), ("reportingPhoneNumber", "Your phone"),
-                    ].into_iter().map(|(field, label)| {
-                        let id = format!("new-{field}");
-                        let problem = move || post_problems.get().iter().find(|(f, _)| *f == field).map(|(_, m)| *m);
-                        view! {
-                            <label>{label}
-                                <input data-testid=id type="text"
-                                    aria-invalid=move || problem().is_some().to_string()
-                                    on:input=move |ev| { let v = event_target_value(&ev); new_dragon.update(|d| set_field(d, field, v)) } />
-                                <span class="error">{problem}</span>
-                            </label>
-                        }
-                    }).collect_view()}
-                </div>
+                <div class="report-grid" id="report-fields"></div>
                 <button type="submit" class="button primary" data-testid="post-dragon" disabled=move || busy.get() || !has_token()>
                     "POST /dragons"
                 </button>
             </form>
         </div>
+    }
+}
+
+/// The report's fields (the API's names) and their labels.
+const REPORT_FIELDS: [(&str, &str); 8] = [
+    ("dragonName", "Name"),
+    ("family", "Family"),
+    ("description", "Description"),
+    ("city", "City"),
+    ("state", "State"),
+    ("country", "Country"),
+    ("neighborhood", "Neighborhood"),
+    ("reportingPhoneNumber", "Your phone"),
+];
+
+/// The lab's buttons (and, the first time, the report's fields): each offered and enabled as
+/// the session allows. `state`: signed in, a pasted token, any token, an expired one to offer.
+fn draw_lab(busy: bool, (signed_in, pasted, token, expired): (bool, bool, bool, bool)) {
+    let Some(root) = crate::web::document().and_then(|d| d.get_element_by_id("lab-buttons")) else {
+        return;
+    };
+    if root.child_element_count() == 0 {
+        for which in LABS {
+            dom::add(
+                &root,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "button secondary"),
+                    ("data-testid", which.testid()),
+                ],
+                which.label(),
+            );
+        }
+        if let Some(grid) = dom::canvas("report-fields") {
+            for (field, label) in REPORT_FIELDS {
+                let l = dom::add(&grid, "label", &[], label);
+                let id = format!("new-{field}");
+                let attrs = [("data-testid", id.as_str()), ("type", "text")];
+                dom::add(&l, "input", &attrs, "");
+                dom::add(
+                    &l,
+                    "span",
+                    &[("class", "error"), ("id", &format!("{id}-error"))],
+                    "",
+                );
+            }
+        }
+    }
+    let buttons = root.children();
+    for (i, which) in LABS.into_iter().enumerate() {
+        let Some(b) = buttons.item(i as u32) else {
+            continue;
+        };
+        let hidden = (which == Lab::Expired && !expired) || (which == Lab::Pasted && !pasted);
+        let disabled = busy
+            || match which {
+                Lab::NoToken => false,
+                Lab::Tampered => !token,
+                Lab::Pasted => !pasted,
+                _ => !signed_in,
+            };
+        let _ = b.toggle_attribute_with_force("hidden", hidden);
+        let _ = b.toggle_attribute_with_force("disabled", disabled);
+    }
+}
+
+fn draw_lab_result(which: Lab, call: &Call) {
+    let Some(p) = dom::canvas("lab-result") else {
+        return;
+    };
+    let status = call
+        .answer
+        .status
+        .map_or("no answer".to_owned(), |s| s.to_string());
+    dom::add(&p, "strong", &[], &format!("{}: {status}", which.label()));
+    dom::text(&p, &format!(" — {}", which.why()));
+}
+
+/// Each field's problem next to it (`aria-invalid` on the field), or none.
+fn show_problems(problems: &[(&str, &str)]) {
+    for (field, _) in REPORT_FIELDS {
+        let id = format!("new-{field}");
+        let problem = problems.iter().find(|(f, _)| *f == field).map(|(_, m)| *m);
+        if let Some(input) = dom::by_testid(&id) {
+            let _ = input.set_attribute("aria-invalid", &problem.is_some().to_string());
+        }
+        if let Some(span) =
+            crate::web::document().and_then(|d| d.get_element_by_id(&format!("{id}-error")))
+        {
+            span.set_text_content(problem);
+        }
     }
 }
 
@@ -276,101 +378,274 @@ fn set_field(d: &mut NewDragon, field: &str, v: String) {
     }
 }
 
-#[component]
-fn Results(last: RwSignal<Option<Call>>, busy: RwSignal<bool>, flow: Flow) -> impl IntoView {
-    view! {
-        <div class="results" aria-live="polite" data-testid="results">
-            {move || {
-                if busy.get() {
-                    return view! { <p class="status working"><span class="spinner" aria-hidden="true"></span>"Calling the API…"</p> }.into_any();
-                }
-                match last.get().map(|c| c.diagnosis) {
-                    None => view! { <p class="muted">"No call yet."</p> }.into_any(),
-                    Some(Diagnosis::Dragons(list)) if list.is_empty() => view! {
-                        <p class="muted" data-testid="no-dragons">"No dragons match."</p>
-                    }.into_any(),
-                    Some(Diagnosis::Dragons(list)) => view! {
-                        <ul class="dragons" data-testid="dragon-list">
-                            {list.into_iter().map(|d| { let family = d.family_str.clone(); view! {
-                                <li class="dragon" data-family=family>
-                                    <h4>{d.dragon_name_str}</h4>
-                                    <p class="family"><span class="chip" aria-hidden="true"></span>{d.family_str}</p>
-                                    <p class="where">{[d.location_neighborhood_str, d.location_city_str, d.location_state_str, d.location_country_str]
-                                        .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(", ")}</p>
-                                    <p>{d.description_str}</p>
-                                </li>
-                            }}).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Some(d) => {
-                        let expired = d == Diagnosis::Expired;
-                        let ok = d == Diagnosis::Accepted;
-                        view! {
-                            <p class=if ok { "status ok" } else { "status error" } data-testid="diagnosis">{d.explain()}</p>
-                            {expired.then(|| view! {
-                                <button type="button" class="button primary" data-testid="refresh-offer"
-                                    on:click=move |_| flow.refresh()>"Refresh the tokens"</button>
-                            })}
-                        }.into_any()
-                    }
-                }
-            }}
-        </div>
+/// The console's last call, drawn by dom.rs (issue 12's budget: the Leptos views of the results
+/// and the inspector were ~5 KB brotli): made once in `ui::start`, so the page's one click
+/// listener reaches the inspector's controls.
+#[derive(Clone, Copy)]
+pub struct Calls {
+    last: RwSignal<Option<Call>>,
+    busy: RwSignal<bool>,
+    /// The inspector's "Show the full token" and "Include the token in curl".
+    show_token: StoredValue<bool>,
+    with_token: StoredValue<bool>,
+}
+
+impl Calls {
+    pub fn new() -> Calls {
+        Calls {
+            last: RwSignal::new(None),
+            busy: RwSignal::new(false),
+            show_token: StoredValue::new(false),
+            with_token: StoredValue::new(false),
+        }
+    }
+
+    /// Draw the results and the inspector now and after every call (once the console is on
+    /// the page).
+    fn draw_on_change(self) {
+        Effect::new(move |_| {
+            let busy = self.busy.get();
+            self.last.with(|last| draw_results(busy, last.as_ref()));
+            self.draw_inspector();
+        });
+    }
+
+    fn draw_inspector(self) {
+        self.last.with_untracked(|last| {
+            draw_inspector(
+                last.as_ref(),
+                self.show_token.get_value(),
+                self.with_token.get_value(),
+            )
+        });
+    }
+
+    /// A click on the page: the inspector's two checkboxes redraw it (focus kept on the box);
+    /// "Refresh the tokens" after an expired-token 401 refreshes.
+    pub fn clicked(self, target: &Element, flow: Flow) {
+        let Some(testid) = target.get_attribute("data-testid") else {
+            return;
+        };
+        let which = match testid.as_str() {
+            "show-token" => self.show_token,
+            "curl-with-token" => self.with_token,
+            "refresh-offer" => return flow.refresh(),
+            _ => return,
+        };
+        which.set_value(target.unchecked_ref::<HtmlInputElement>().checked());
+        self.draw_inspector();
+        dom::focus(&format!("[data-testid={testid}]"));
     }
 }
 
-#[component]
-fn Inspector(last: RwSignal<Option<Call>>) -> impl IntoView {
-    let show_token = RwSignal::new(false);
-    let with_token = RwSignal::new(false);
-    view! {
-        {move || last.get().map(|call| {
-            let curl = api::curl_command(&call.request, with_token.get());
-            let pretty = crate::json::parse(&call.answer.body)
-                .ok()
-                .map(|v| crate::json::to_pretty(&v))
-                .unwrap_or_else(|| call.answer.body.clone());
-            // API Gateway's 403 for a wrong URL echoes the token: masked unless revealed.
-            let authorization = call.request.authorization().map(str::to_owned);
-            let body = move || match (&authorization, show_token.get()) {
-                (Some(a), false) => api::mask_token(&pretty, a),
-                _ => pretty.clone(),
-            };
-            let status = match (call.answer.status, &call.answer.failure) {
-                (Some(s), _) => s.to_string(),
-                (None, Some(f)) => format!("no answer ({f})"),
-                (None, None) => "no answer".into(),
-            };
-            let copy_text = curl.clone();
-            view! {
-                <details class="inspector" open=true data-testid="inspector">
-                    <summary>{format!("Inspector: {}", call.label)}</summary>
-                    <dl class="facts">
-                        <dt>"Request"</dt><dd><code>{format!("{} {}", call.request.method, call.request.url)}</code></dd>
-                        {call.request.headers.iter().map(|(k, v)| {
-                            let is_token = k.eq_ignore_ascii_case("authorization");
-                            let full = v.clone();
-                            let short = api::shorten_token(v);
-                            view! {
-                                <dt>{k.clone()}</dt>
-                                <dd><code>{move || if is_token && !show_token.get() { short.clone() } else { full.clone() }}</code></dd>
-                            }
-                        }).collect_view()}
-                        <dt>"Status"</dt><dd data-testid="inspector-status">{status}</dd>
-                        <dt>"Time"</dt><dd>{format!("{} ms", call.answer.elapsed_ms)}</dd>
-                        {call.answer.headers.iter().map(|(k, v)| view! { <dt>{k.clone()}</dt><dd><code>{v.clone()}</code></dd> }).collect_view()}
-                    </dl>
-                    <pre class="json" data-testid="inspector-body">{body}</pre>
-                    <div class="actions">
-                        <label><input type="checkbox" data-testid="show-token" prop:checked=move || show_token.get() on:change=move |ev| show_token.set(event_target_checked(&ev)) />" Show the full token"</label>
-                        <label><input type="checkbox" data-testid="curl-with-token" prop:checked=move || with_token.get() on:change=move |ev| with_token.set(event_target_checked(&ev)) />" Include the token in curl"</label>
-                    </div>
-                    <pre class="curl" data-testid="curl">{curl}</pre>
-                    <button type="button" class="button secondary" on:click=move |_| {
-                        crate::web::copy_to_clipboard(&copy_text);
-                    }>"Copy as curl"</button>
-                </details>
-            }
-        })}
+impl Default for Calls {
+    fn default() -> Self {
+        Calls::new()
     }
+}
+
+fn draw_results(busy: bool, last: Option<&Call>) {
+    let Some(root) = dom::canvas("api-results") else {
+        return;
+    };
+    let say = |class: &str, testid: &str, text: &str| {
+        dom::add(
+            &root,
+            "p",
+            &[("class", class), ("data-testid", testid)],
+            text,
+        )
+    };
+    if busy {
+        let p = say("status working", "calling", "");
+        dom::add(
+            &p,
+            "span",
+            &[("class", "spinner"), ("aria-hidden", "true")],
+            "",
+        );
+        dom::text(&p, "Calling the API…");
+        return;
+    }
+    let Some(call) = last else {
+        say("muted", "no-call", "No call yet.");
+        return;
+    };
+    match &call.diagnosis {
+        Diagnosis::Dragons(list) if list.is_empty() => {
+            say("muted", "no-dragons", "No dragons match.");
+        }
+        Diagnosis::Dragons(list) => {
+            let ul = dom::add(
+                &root,
+                "ul",
+                &[("class", "dragons"), ("data-testid", "dragon-list")],
+                "",
+            );
+            for d in list {
+                let li = dom::add(
+                    &ul,
+                    "li",
+                    &[("class", "dragon"), ("data-family", &d.family_str)],
+                    "",
+                );
+                dom::add(&li, "h4", &[], &d.dragon_name_str);
+                let family = dom::add(&li, "p", &[("class", "family")], "");
+                dom::add(
+                    &family,
+                    "span",
+                    &[("class", "chip"), ("aria-hidden", "true")],
+                    "",
+                );
+                dom::text(&family, &d.family_str);
+                let place = [
+                    &d.location_neighborhood_str,
+                    &d.location_city_str,
+                    &d.location_state_str,
+                    &d.location_country_str,
+                ]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+                dom::add(&li, "p", &[("class", "where")], &place);
+                dom::add(&li, "p", &[], &d.description_str);
+            }
+        }
+        d => {
+            let ok = *d == Diagnosis::Accepted;
+            say(
+                if ok { "status ok" } else { "status error" },
+                "diagnosis",
+                d.explain(),
+            );
+            if *d == Diagnosis::Expired {
+                dom::add(
+                    &root,
+                    "button",
+                    &[
+                        ("type", "button"),
+                        ("class", "button primary"),
+                        ("data-testid", "refresh-offer"),
+                    ],
+                    "Refresh the tokens",
+                );
+            }
+        }
+    }
+}
+
+fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
+    let Some(root) = dom::canvas("inspector") else {
+        return;
+    };
+    let Some(call) = last else {
+        return;
+    };
+    let details = dom::add(
+        &root,
+        "details",
+        &[
+            ("class", "inspector"),
+            ("open", ""),
+            ("data-testid", "inspector"),
+        ],
+        "",
+    );
+    dom::add(
+        &details,
+        "summary",
+        &[],
+        &format!("Inspector: {}", call.label),
+    );
+    let dl = dom::add(&details, "dl", &[("class", "facts")], "");
+    let fact = |name: &str, value: &str, code: bool, testid: &str| {
+        dom::add(&dl, "dt", &[], name);
+        let dd = dom::add(&dl, "dd", &[], "");
+        if !testid.is_empty() {
+            let _ = dd.set_attribute("data-testid", testid);
+        }
+        if code {
+            dom::add(&dd, "code", &[], value);
+        } else {
+            dom::text(&dd, value);
+        }
+    };
+    let request = &call.request;
+    fact(
+        "Request",
+        &format!("{} {}", request.method, request.url),
+        true,
+        "inspector-request",
+    );
+    for (k, v) in &request.headers {
+        let hidden = k.eq_ignore_ascii_case("authorization") && !show_token;
+        let v = if hidden {
+            api::shorten_token(v)
+        } else {
+            v.clone()
+        };
+        fact(k, &v, true, "");
+    }
+    let answer = &call.answer;
+    let status = match (answer.status, &answer.failure) {
+        (Some(s), _) => s.to_string(),
+        (None, Some(f)) => format!("no answer ({f})"),
+        (None, None) => "no answer".into(),
+    };
+    fact("Status", &status, false, "inspector-status");
+    fact(
+        "Time",
+        &format!("{} ms", answer.elapsed_ms),
+        false,
+        "inspector-time",
+    );
+    for (k, v) in &answer.headers {
+        fact(k, v, true, "");
+    }
+    let pretty = crate::json::parse(&answer.body)
+        .ok()
+        .map(|v| crate::json::to_pretty(&v))
+        .unwrap_or_else(|| answer.body.clone());
+    // API Gateway's 403 for a wrong URL echoes the token: masked unless revealed.
+    let body = match (request.authorization(), show_token) {
+        (Some(a), false) => api::mask_token(&pretty, a),
+        _ => pretty,
+    };
+    dom::add(
+        &details,
+        "pre",
+        &[("class", "json"), ("data-testid", "inspector-body")],
+        &body,
+    );
+    let actions = dom::add(&details, "div", &[("class", "actions")], "");
+    for (testid, on, words) in [
+        ("show-token", show_token, " Show the full token"),
+        ("curl-with-token", with_token, " Include the token in curl"),
+    ] {
+        let label = dom::add(&actions, "label", &[], "");
+        let mut attrs = vec![("type", "checkbox"), ("data-testid", testid)];
+        if on {
+            attrs.push(("checked", ""));
+        }
+        dom::add(&label, "input", &attrs, "");
+        dom::text(&label, words);
+    }
+    dom::add(
+        &details,
+        "pre",
+        &[("class", "curl"), ("data-testid", "curl")],
+        &api::curl_command(request, with_token),
+    );
+    dom::add(
+        &details,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "button secondary"),
+            ("data-copy", ".curl"),
+        ],
+        "Copy as curl",
+    );
 }

@@ -1,12 +1,16 @@
 //! Parts of the page drawn once from data with the DOM's own calls instead of Leptos views:
 //! each distinct `view!` compiles its own generic render code into the wasm (the token card
-//! ~13 KB raw, 4.8 KB brotli), this one builder a few hundred bytes (issue 12's budget). Text
+//! ~13 KB raw, 4.8 KB brotli; the sequence diagram ~25 KB raw), this one builder a few hundred
+//! bytes (issue 12's budget). Text
 //! goes in as text only (`textContent`), never as markup. What changes after drawing is drawn
 //! again whole, or (times) updated by [`tick`].
 
 use crate::auth::explain::time_words;
 use crate::web::document;
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+const SVG: &str = "http://www.w3.org/2000/svg";
 
 /// The element with this id, emptied, to draw into.
 pub fn canvas(id: &str) -> Option<Element> {
@@ -15,9 +19,17 @@ pub fn canvas(id: &str) -> Option<Element> {
     Some(el)
 }
 
-/// Append a `tag` with these attributes and text to `parent`; returns it.
+/// Append a `tag` (SVG for the diagram's shapes, else HTML) with these attributes and text to
+/// `parent`; returns it.
 pub fn add(parent: &Element, tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
-    let made = document().and_then(|doc| doc.create_element(tag).ok());
+    let svg = matches!(tag, "svg" | "text" | "path" | "g");
+    let made = document().and_then(|doc| {
+        if svg {
+            doc.create_element_ns(Some(SVG), tag).ok()
+        } else {
+            doc.create_element(tag).ok()
+        }
+    });
     // A fixed, valid name cannot fail; without a document there is nothing to draw on anyway.
     let el = made.unwrap_or_else(|| parent.clone());
     for (k, v) in attrs {
@@ -28,6 +40,52 @@ pub fn add(parent: &Element, tag: &str, attrs: &[(&str, &str)], text: &str) -> E
     }
     let _ = parent.append_child(&el);
     el
+}
+
+/// The element with this `data-testid`.
+pub fn by_testid(testid: &str) -> Option<Element> {
+    document()?
+        .query_selector(&format!("[data-testid={testid}]"))
+        .ok()
+        .flatten()
+}
+
+/// The value of the input with this `data-testid` (empty if there is none).
+pub fn input_value(testid: &str) -> String {
+    by_testid(testid)
+        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+/// Append `text` (as text) to `parent`, after what it holds.
+pub fn text(parent: &Element, text: &str) {
+    let _ = parent.append_with_str_1(text);
+}
+
+/// A click on a button drawn with `data-copy` (a selector): copies the text of what the
+/// selector finds beside the button, and says so.
+pub fn copy_clicked(target: &Element) {
+    let Some(selector) = target.get_attribute("data-copy") else {
+        return;
+    };
+    let text = target
+        .parent_element()
+        .and_then(|p| p.query_selector(&selector).ok().flatten())
+        .and_then(|el| el.text_content());
+    if text.is_some_and(|t| crate::web::copy_to_clipboard(&t)) {
+        target.set_text_content(Some("Copied"));
+    }
+}
+
+/// Move keyboard focus to what `selector` finds (after a redraw replaced the focused control).
+pub fn focus(selector: &str) {
+    let found = document()
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|el| el.dyn_into::<HtmlElement>().ok());
+    if let Some(el) = found {
+        let _ = el.focus();
+    }
 }
 
 /// A time that reads relative to now ("in 59 minutes"): class `tick`, kept up to date by

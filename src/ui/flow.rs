@@ -125,7 +125,12 @@ impl Flow {
         self.user_info_busy.set(true);
         spawn_local(async move {
             let bearer = format!("Bearer {}", s.access_token.secret());
-            let answer = http::get_authorized(&s.binding.user_info_endpoint(), &bearer).await;
+            let url = s.binding.user_info_endpoint();
+            let id = self
+                .driver
+                .sent("GET", &url, &[("Authorization", &bearer)], None);
+            let answer = http::get_authorized(&url, &bearer).await;
+            self.driver.answered(id, &answer);
             self.user_info.set(Some(answer));
             self.user_info_busy.set(false);
         });

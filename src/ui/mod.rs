@@ -2,6 +2,7 @@
 //! core; they decide nothing themselves.
 
 mod console;
+mod diagram;
 mod dom;
 mod flow;
 mod settings;
@@ -72,16 +73,6 @@ pub fn start(callback: Option<CallbackParams>) {
         }
     });
 
-    // Clicks on what dom.rs drew (it has no Leptos handlers).
-    let _ = window_event_listener(leptos::ev::click, move |ev| {
-        if let Some(target) = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-        {
-            tokens::clicked(&target);
-        }
-    });
-
     web::remove_boot_screen();
     mount("#site-header", move || {
         view! {
@@ -130,14 +121,27 @@ pub fn start(callback: Option<CallbackParams>) {
     mount("#stage-sign-in > section", move || {
         view! { <SignInStage state flow /> }.into_any()
     });
-    mount("#stage-callback > section", move || {
+    mount("#callback-status", move || {
         view! { <CallbackStatus flow /> }.into_any()
+    });
+    let diagram = diagram::Diagram::start(flow.driver.trace);
+    let calls = console::Calls::new();
+    // Clicks on what dom.rs drew (no Leptos handlers there).
+    let _ = window_event_listener(leptos::ev::click, move |ev| {
+        if let Some(target) = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        {
+            diagram.clicked(&target);
+            calls.clicked(&target, flow);
+            dom::copy_clicked(&target);
+        }
     });
     mount("#stage-tokens > section", move || {
         view! { <TokensView flow settings=state /> }.into_any()
     });
     mount("#stage-api > section", move || {
-        view! { <ApiStage state flow /> }.into_any()
+        view! { <ApiStage state flow calls /> }.into_any()
     });
     // After <main>: the layout gives it a column while it is open (main.css, `:has`).
     mount("#layout", move || {

@@ -1,7 +1,7 @@
 //! The bodies of the four stages of the flow. Their headings and introductions are fixed text in
 //! index.html (shown before the WebAssembly arrives); each body is mounted into its stage.
 
-use super::console::DragonsConsole;
+use super::console::{Calls, DragonsConsole};
 use super::flow::{Flow as FlowState, SignInControls};
 use super::SettingsState;
 use crate::config::{ApiToken, Config, Flow};
@@ -18,7 +18,7 @@ pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
 
 /// Stage 4's body: which API and token, then the console.
 #[component]
-pub fn ApiStage(state: SettingsState, flow: FlowState) -> impl IntoView {
+pub fn ApiStage(state: SettingsState, flow: FlowState, calls: Calls) -> impl IntoView {
     view! {
         {move || state.config().ok().map(|c| {
             // A session calls the API it signed in with; Settings apply from the next sign-in.
@@ -36,7 +36,7 @@ pub fn ApiStage(state: SettingsState, flow: FlowState) -> impl IntoView {
                 }}</dd>
             </dl>
         }})}
-        <DragonsConsole settings=state flow />
+        <DragonsConsole settings=state flow calls />
     }
 }
 

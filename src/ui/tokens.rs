@@ -298,24 +298,10 @@ fn draw_card(into: &str, report: Option<&TokenReport>, offset: i64, pasted: bool
         &[
             ("type", "button"),
             ("class", "button secondary"),
-            ("data-copy-token", ""),
+            ("data-copy", ".raw-token"),
         ],
         "Copy token",
     );
-}
-
-/// A click on a card's "Copy token": the raw token (the text beside it) to the clipboard.
-pub fn clicked(target: &web_sys::Element) {
-    if !target.has_attribute("data-copy-token") {
-        return;
-    }
-    let raw = target
-        .parent_element()
-        .and_then(|d| d.query_selector(".raw-token").ok().flatten())
-        .and_then(|p| p.text_content());
-    if raw.is_some_and(|raw| crate::web::copy_to_clipboard(&raw)) {
-        target.set_text_content(Some("Copied"));
-    }
 }
 
 #[component]

@@ -1,7 +1,8 @@
 //! Sending a dragons API request from the browser and reading back all it lets us see.
 
 use crate::api::ApiRequest;
-use crate::auth::http::REQUEST_TIMEOUT_MS;
+use crate::auth::error::TransportError;
+use crate::auth::http::{HttpAnswer, REQUEST_TIMEOUT_MS};
 use wasm_bindgen::JsCast;
 
 /// What came back: the status, the headers the browser exposes, the body, the time taken.
@@ -15,7 +16,8 @@ pub struct ApiAnswer {
     pub failure: Option<String>,
 }
 
-pub async fn send(request: &ApiRequest) -> ApiAnswer {
+/// Send `request`, drawn on the session's trace (`driver`).
+pub async fn send(request: &ApiRequest, driver: super::driver::Driver) -> ApiAnswer {
     let started = super::now_ms();
     let headers: Vec<(&str, &str)> = request
         .headers
@@ -27,6 +29,7 @@ pub async fn send(request: &ApiRequest) -> ApiAnswer {
     } else {
         "GET"
     };
+    let id = driver.sent(method, &request.url, &headers, request.body.as_deref());
     let sent = super::http::start(
         method,
         &request.url,
@@ -34,7 +37,7 @@ pub async fn send(request: &ApiRequest) -> ApiAnswer {
         request.body.as_deref(),
         REQUEST_TIMEOUT_MS,
     );
-    match sent.await {
+    let answer = match sent.await {
         Ok(response) => ApiAnswer {
             status: Some(response.status()),
             headers: header_list(&response.headers()),
@@ -49,7 +52,18 @@ pub async fn send(request: &ApiRequest) -> ApiAnswer {
             elapsed_ms: super::now_ms() - started,
             failure: Some(e.to_string()),
         },
-    }
+    };
+    driver.answered(
+        id,
+        &match (answer.status, &answer.failure) {
+            (Some(status), _) => Ok(HttpAnswer {
+                status,
+                body: answer.body.clone(),
+            }),
+            (None, f) => Err(TransportError::Failed(f.clone().unwrap_or_default())),
+        },
+    );
+    answer
 }
 
 /// The headers the browser lets the page see, as (name, value).

@@ -4,10 +4,12 @@
 
 use super::{crypto, http, location, now_ms, storage};
 use crate::auth::callback::CallbackParams;
+use crate::auth::http::HttpResult;
 use crate::auth::machine::paste::Pasted;
 use crate::auth::machine::{AuthState, Effect, Event, Machine, Milestone};
 use crate::auth::pending::Randomness;
 use crate::config::Config;
+use crate::trace::Trace;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
@@ -19,6 +21,10 @@ pub struct Driver {
     timer: StoredValue<Option<TimeoutHandle>>,
     pub state: RwSignal<AuthState>,
     pub timeline: RwSignal<Vec<Milestone>>,
+    /// The session as a sequence diagram: every redirect, request and answer.
+    pub trace: RwSignal<Trace>,
+    /// Ids for requests the machine does not make (API, userInfo): counting down from the top.
+    next_call: StoredValue<u64>,
     /// The last pasted token ("Use a token you already have"), memory only.
     pub pasted: RwSignal<Option<Pasted>>,
 }
@@ -33,6 +39,8 @@ impl Driver {
             timer: StoredValue::new(None),
             state: RwSignal::new(AuthState::Starting),
             timeline: RwSignal::new(Vec::new()),
+            trace: RwSignal::new(Trace::from_json(&storage::load_trace().unwrap_or_default())),
+            next_call: StoredValue::new(u64::MAX),
             pasted: RwSignal::new(None),
         }
     }
@@ -40,6 +48,9 @@ impl Driver {
     /// The page loaded: a callback (already wiped from the address bar) or a saved session.
     /// Needs no configuration: a pending sign-in and a session carry their own.
     pub fn start(self, callback: Option<CallbackParams>) {
+        if let Some(c) = &callback {
+            self.trace.update(|t| t.called_back(c.pairs()));
+        }
         let pending = callback.as_ref().and_then(|_| storage::load_pending());
         let saved = storage::load_session();
         self.handle(Event::Start {
@@ -89,8 +100,17 @@ impl Driver {
             Effect::Send { id, request } => {
                 // The fetch starts here, before the page renders.
                 let answer = http::send(&request);
+                let form = request.form.as_deref();
+                let headers: &[(&str, &str)] = if form.is_some() {
+                    &[("Content-Type", "application/x-www-form-urlencoded")]
+                } else {
+                    &[]
+                };
+                self.trace
+                    .update(|t| t.sent(id.0, request.method(), &request.url, headers, form));
                 spawn_local(async move {
                     let result = answer.await;
+                    self.answered(id.0, &result);
                     self.handle(Event::Answer { id, result });
                 })
             }
@@ -104,6 +124,8 @@ impl Driver {
                 self.handle(Event::Signature { id, result });
             }),
             Effect::Navigate(url) => {
+                self.trace.update(|t| t.navigated(&url));
+                storage::save_trace(&self.trace.with_untracked(Trace::to_json));
                 // A refused navigation leaves the page as it is; the state says what happened.
                 let _ = location::navigate(&url);
             }
@@ -127,6 +149,30 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// A request the machine does not make (API, userInfo) goes on the trace; its id for
+    /// [`Driver::answered`].
+    pub fn sent(
+        self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> u64 {
+        let id = self.next_call.get_value();
+        self.next_call.set_value(id - 1);
+        self.trace
+            .update(|t| t.sent(id, method, url, headers, body));
+        id
+    }
+
+    /// The answer to a traced request: its status and body, or why none came.
+    pub fn answered(self, id: u64, result: &HttpResult) {
+        self.trace.update(|t| match result {
+            Ok(a) => t.answered(id, Some(a.status), &a.body),
+            Err(e) => t.answered(id, None, &e.to_string()),
+        });
     }
 
     /// One timer, set to when the machine next wants to be woken.

@@ -40,6 +40,10 @@ pub const SESSION_KEY: &str = "dragons-login.session.v2";
 /// sessionStorage. A preference, not a token, so it is kept in localStorage.
 pub const TOKEN_STORAGE_KEY: &str = "dragons-login.token-storage.v1";
 
+/// The session's sequence diagram (issue 13), tokens masked: it survives the trip to the Hosted
+/// UI and back (sessionStorage).
+pub const TRACE_KEY: &str = "dragons-login.trace.v1";
+
 /// Presenter view, on or off in this browser (a preference, in localStorage).
 pub const PRESENTER_KEY: &str = "dragons-login.presenter.v1";
 
@@ -132,4 +136,17 @@ pub fn load_session() -> Option<Session> {
 pub fn clear_auth() {
     remove(session(), SESSION_KEY);
     remove(session(), PENDING_KEY);
+}
+
+/// Keep the (masked) trace for the next page load; a refusal only loses the drawing.
+pub fn save_trace(json: &str) {
+    let _ = set(session(), TRACE_KEY, json);
+}
+
+pub fn load_trace() -> Option<String> {
+    get(session(), TRACE_KEY)
+}
+
+pub fn forget_trace() {
+    remove(session(), TRACE_KEY);
 }
