@@ -105,12 +105,14 @@ pub struct Trace {
 /// The flow a trace's sign-in used (`code` or `implicit`, from its authorize URL), if it
 /// starts with one.
 pub fn flow_of(arrows: &[Arrow]) -> Option<&'static str> {
-    let first = arrows.first()?;
-    let query = first.request.split_once('?')?.1;
-    crate::codec::form_pairs(query.lines().next().unwrap_or(""))
-        .into_iter()
-        .find(|(k, _)| k == "response_type")
-        .map(|(_, v)| if v == "code" { "code" } else { "implicit" })
+    let url = arrows.first()?.request.lines().next()?;
+    if !url.contains("/oauth2/authorize?") {
+        None
+    } else if url.contains("response_type=code") {
+        Some("code")
+    } else {
+        Some("implicit")
+    }
 }
 
 impl Trace {

@@ -172,3 +172,144 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
         .await;
     h.finish().await;
 }
+
+/// The steps of a drawn diagram, as its text equivalent says them (the numbered buttons).
+async fn steps(h: &Harness, testid: &str) -> Vec<String> {
+    let script = format!(
+        "return Array.from(document.querySelectorAll('[data-testid={testid}] ol.steps button')).map(b => b.textContent)"
+    );
+    serde_json::from_value(h.js(&script).await).expect("a list of steps")
+}
+
+#[tokio::test]
+async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_and_compares_the_flows(
+) {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    assert!(
+        h.text_of("diagram")
+            .await
+            .contains("Nothing has travelled yet"),
+        "an empty diagram says what it will hold"
+    );
+    h.sign_in_as("dragonrider").await;
+    h.by_testid("get-dragons").await.click().await.unwrap();
+    h.text_becomes("inspector-status", |t| t == "200").await;
+
+    let drawn = steps(&h, "diagram").await;
+    let want = [
+        "Browser → Hosted UI: GET /oauth2/authorize (response_type=code, PKCE)",
+        "Hosted UI → Browser: 302 back: ?code, state",
+        "Browser → This app: page loads: ? read, checked, wiped",
+    ];
+    assert_eq!(drawn[..3], want, "{drawn:#?}");
+    let later = |prefix: &str| {
+        drawn
+            .iter()
+            .position(|s| s.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no step {prefix}: {drawn:#?}"))
+    };
+    let exchange =
+        later("This app → Token endpoint: POST /oauth2/token (authorization_code) · 200");
+    let keys = later("This app → JWKS: GET /");
+    let call = later("This app → Dragons API: GET /");
+    assert!(
+        drawn[keys].ends_with("/.well-known/jwks.json · 200"),
+        "{drawn:#?}"
+    );
+    assert!(drawn[call].ends_with("/dragons · 200"), "{drawn:#?}");
+    assert!(
+        exchange < call && keys < call,
+        "the API call comes last: {drawn:#?}"
+    );
+    assert_eq!(drawn.len(), 6, "one arrow per event: {drawn:#?}");
+    let caption = h
+        .js_text("return document.querySelector('[data-testid=diagram] figcaption').textContent")
+        .await;
+    assert_eq!(caption, "This session: authorization code + PKCE");
+    // The drawing holds the same: an arrow group per step, and the dashed answers.
+    let shapes = h
+        .js("return [document.querySelectorAll('[data-testid=diagram] svg g.step').length, document.querySelectorAll('[data-testid=diagram] svg path.answer').length]")
+        .await;
+    assert_eq!(shapes, serde_json::json!([6, 3]), "6 arrows, 3 answered");
+
+    // Opening the exchange shows its exact request, the tokens in the answer masked.
+    let button = format!("[data-testid=diagram] button[data-step=c{exchange}]");
+    h.client
+        .find(dragons_e2e::fantoccini::Locator::Css(&button))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let request = h.text_of("step-request").await;
+    assert!(request.starts_with("POST http://"), "{request}");
+    assert!(request.contains("/oauth2/token\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type=authorization_code&"), "{request}");
+    assert!(request.contains("code_verifier="), "{request}");
+    let answer = h.text_of("step-answer").await;
+    let id_token = h
+        .js_text("return document.querySelector('[data-testid=id-token-raw]').textContent")
+        .await;
+    assert!(id_token.starts_with("eyJ"), "{id_token}");
+    assert!(
+        !answer.contains(&id_token),
+        "masked until revealed: {answer}"
+    );
+    assert!(answer.contains("characters masked]"), "{answer}");
+    assert_eq!(
+        h.js_text("return document.activeElement.getAttribute('data-step')")
+            .await,
+        format!("c{exchange}"),
+        "focus stays on the step after the redraw"
+    );
+    h.js("document.getElementById('stage-callback').scrollIntoView()")
+        .await;
+    h.screenshot("diagram.png").await;
+    h.client
+        .find(dragons_e2e::fantoccini::Locator::Id("reveal-tokens"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answer = h
+        .text_becomes("step-answer", |t| t.contains("\"id_token\""))
+        .await;
+    assert!(answer.contains(&id_token), "revealed: the whole token");
+
+    // The implicit flow draws its own, the code flow's sign-in kept beside it.
+    h.by_testid("sign-out").await.click().await.unwrap();
+    h.by_testid("sign-in").await;
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    h.by_testid("setting-flow")
+        .await
+        .select_by_value("implicit")
+        .await
+        .unwrap();
+    h.by_testid("settings-save").await.click().await.unwrap();
+    h.sign_in_as("dragonrider").await;
+    let implicit = steps(&h, "diagram").await;
+    assert_eq!(implicit.len(), 4, "no code exchange: {implicit:#?}");
+    assert_eq!(
+        implicit[0],
+        "Browser → Hosted UI: GET /oauth2/authorize (response_type=token)"
+    );
+    assert!(
+        implicit[1].starts_with("Hosted UI → Browser: 302 back: #id_token, access_token"),
+        "the tokens come in the fragment: {implicit:#?}"
+    );
+    assert!(
+        implicit[3].starts_with("This app → JWKS: GET /"),
+        "then only the keys: {implicit:#?}"
+    );
+    let other = steps(&h, "diagram-other").await;
+    assert_eq!(other[..6], drawn[..], "the code flow's session, beside it");
+    assert!(
+        other[6..].iter().any(|s| s.contains("/oauth2/revoke")),
+        "its sign-out too: {other:#?}"
+    );
+    // What is kept across page loads holds no whole token.
+    let stored = h.storage_dump().await;
+    assert!(!stored.contains(&id_token), "{stored}");
+    h.finish().await;
+}

@@ -80,8 +80,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
     let token_choice = RwSignal::new(None::<ApiToken>);
     // Call with the pasted token instead of the session's.
     let use_pasted = RwSignal::new(false);
-    let filter_kind = RwSignal::new("all".to_owned());
-    let filter_text = RwSignal::new(String::new());
     let Calls { last, busy, .. } = calls;
     calls.draw_on_change();
 
@@ -145,8 +143,8 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
     };
     let list = move || {
         let filter = match (
-            filter_kind.get_untracked().as_str(),
-            filter_text.get_untracked(),
+            dom::value("filter-kind").as_str(),
+            dom::value("filter-text"),
         ) {
             (_, t) if t.trim().is_empty() => Filter::All,
             ("name", t) => Filter::Name(t),
@@ -189,11 +187,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         ev.prevent_default();
         let mut dragon = NewDragon::default();
         for (field, _) in REPORT_FIELDS {
-            set_field(
-                &mut dragon,
-                field,
-                dom::input_value(&format!("new-{field}")),
-            );
+            set_field(&mut dragon, field, dom::value(&format!("new-{field}")));
         }
         let problems = dragon.problems();
         show_problems(&problems);
@@ -205,66 +199,93 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             run("POST /dragons".into(), request, None);
         }
     };
-    // The lab's buttons and the report's fields, drawn once; the buttons offered and enabled
-    // as the session changes.
+    // The lab's buttons and the report's fields, drawn once; what is offered, enabled and
+    // checked set as the session changes (one effect instead of a reactive attribute each).
     Effect::new(move |_| {
         let busy = busy.get();
-        let state = (signed_in(), has_pasted(), has_token(), replaced_expired());
-        draw_lab(busy, state);
+        let (pasted, token) = (has_pasted(), has_token());
+        draw_lab(busy, (signed_in(), pasted, token, replaced_expired()));
+        let (pasting, chosen) = (pasting(), chosen());
+        for (testid, on) in [
+            ("api-token-id", !pasting && chosen == ApiToken::Id),
+            ("api-token-access", !pasting && chosen == ApiToken::Access),
+            ("api-token-pasted", pasting),
+        ] {
+            if let Some(radio) = dom::by_testid(testid) {
+                radio.unchecked_ref::<HtmlInputElement>().set_checked(on);
+            }
+        }
+        for (testid, attr, on) in [
+            ("pasted-choice", "hidden", !pasted),
+            ("console-note", "hidden", token),
+            ("get-dragons", "disabled", busy),
+            ("post-dragon", "disabled", busy || !token),
+        ] {
+            if let Some(el) = dom::by_testid(testid) {
+                let _ = el.toggle_attribute_with_force(attr, on);
+            }
+        }
     });
-    let lab_click = move |ev: leptos::ev::MouseEvent| {
-        let which = ev
-            .target()
+    // Clicks and changes inside the console, by the control's test id (the radios by change,
+    // which mouse and keyboard both fire).
+    let act = move |target: Option<web_sys::EventTarget>| {
+        let Some(testid) = target
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|t| t.get_attribute("data-testid"))
-            .and_then(|id| LABS.into_iter().find(|l| l.testid() == id));
-        if let Some(which) = which {
-            run_lab(which);
+        else {
+            return;
+        };
+        match testid.as_str() {
+            "get-dragons" => list(),
+            "api-token-id" => {
+                use_pasted.set(false);
+                token_choice.set(Some(ApiToken::Id));
+            }
+            "api-token-access" => {
+                use_pasted.set(false);
+                token_choice.set(Some(ApiToken::Access));
+            }
+            "api-token-pasted" => use_pasted.set(true),
+            _ => {
+                if let Some(which) = LABS.into_iter().find(|l| l.testid() == testid) {
+                    run_lab(which);
+                }
+            }
         }
     };
 
     view! {
-        <div class="console">
-            {super::shown_when(move || !has_token(), || view! {
-                <p class="note">"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
-            })}
+        <div class="console" on:click=move |ev| act(ev.target()) on:change=move |ev| act(ev.target())>
+            <p class="note" data-testid="console-note" hidden>"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
             <div class="console-controls">
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>
-                    <label><input type="radio" name="api-token" data-testid="api-token-id"
-                        prop:checked=move || !pasting() && chosen() == ApiToken::Id
-                        on:change=move |_| { use_pasted.set(false); token_choice.set(Some(ApiToken::Id)) } />" ID token"</label>
-                    <label><input type="radio" name="api-token" data-testid="api-token-access"
-                        prop:checked=move || !pasting() && chosen() == ApiToken::Access
-                        on:change=move |_| { use_pasted.set(false); token_choice.set(Some(ApiToken::Access)) } />" Access token"</label>
-                    <label hidden=move || !has_pasted()><input type="radio" name="api-token" data-testid="api-token-pasted"
-                        prop:checked=pasting
-                        on:change=move |_| use_pasted.set(true) />" Pasted token"</label>
+                    <label><input type="radio" name="api-token" data-testid="api-token-id" />" ID token"</label>
+                    <label><input type="radio" name="api-token" data-testid="api-token-access" />" Access token"</label>
+                    <label data-testid="pasted-choice" hidden><input type="radio" name="api-token" data-testid="api-token-pasted" />" Pasted token"</label>
                 </fieldset>
                 <label class="inline-field">"Filter "
-                    <select data-testid="filter-kind" on:change=move |ev| filter_kind.set(event_target_value(&ev))>
+                    <select data-testid="filter-kind">
                         <option value="all">"all dragons"</option>
                         <option value="name">"dragonName ="</option>
                         <option value="family">"family ="</option>
                     </select>
                 </label>
-                <input type="text" aria-label="Filter value" data-testid="filter-text" placeholder="e.g. red"
-                    prop:value=move || filter_text.get() on:input=move |ev| filter_text.set(event_target_value(&ev)) />
-                <button type="button" class="button primary" data-testid="get-dragons"
-                    disabled=move || busy.get() on:click=move |_| list()>"GET /dragons"</button>
+                <input type="text" aria-label="Filter value" data-testid="filter-text" placeholder="e.g. red" />
+                <button type="button" class="button primary" data-testid="get-dragons">"GET /dragons"</button>
             </div>
             <div class="results" aria-live="polite" data-testid="results" id="api-results"></div>
             <div id="inspector"></div>
             <section class="lab" aria-labelledby="lab-title">
                 <h3 id="lab-title">"The 401 lab"</h3>
                 <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
-                <div class="actions" id="lab-buttons" on:click=lab_click></div>
+                <div class="actions" id="lab-buttons"></div>
                 <p class="lab-result" data-testid="lab-result" id="lab-result"></p>
             </section>
             <form class="report" on:submit=post novalidate=true aria-labelledby="report-title">
                 <h3 id="report-title">"Report a dragon (POST /dragons)"</h3>
                 <div class="report-grid" id="report-fields"></div>
-                <button type="submit" class="button primary" data-testid="post-dragon" disabled=move || busy.get() || !has_token()>
+                <button type="submit" class="button primary" data-testid="post-dragon" disabled>
                     "POST /dragons"
                 </button>
             </form>

@@ -21,54 +21,60 @@ const ROW: usize = 24;
 /// and whether tokens are shown whole.
 #[derive(Clone, Copy)]
 pub struct Diagram {
-    open: RwSignal<Option<String>>,
-    reveal: RwSignal<bool>,
-    /// What gets focus back after a redraw (the clicked control was replaced).
-    refocus: StoredValue<Option<String>>,
+    trace: RwSignal<Trace>,
+    open: StoredValue<Option<String>>,
+    reveal: StoredValue<bool>,
 }
 
 impl Diagram {
     /// Draw `trace` now and whenever it changes.
     pub fn start(trace: RwSignal<Trace>) -> Diagram {
         let d = Diagram {
-            open: RwSignal::new(None),
-            reveal: RwSignal::new(false),
-            refocus: StoredValue::new(None),
+            trace,
+            open: StoredValue::new(None),
+            reveal: StoredValue::new(false),
         };
         Effect::new(move |_| {
-            let open = d.open.get();
-            let reveal = d.reveal.get();
-            trace.with(|t| draw(t, open.as_deref(), reveal));
-            if let Some(selector) = d.refocus.get_value() {
-                d.refocus.set_value(None);
-                dom::focus(&selector);
-            }
+            trace.track();
+            d.draw();
         });
         d
     }
 
-    /// A click anywhere on the page: on an arrow or a step it opens (or closes) that step.
+    fn draw(self) {
+        let open = self.open.get_value();
+        let reveal = self.reveal.get_value();
+        self.trace
+            .with_untracked(|t| draw(t, open.as_deref(), reveal));
+    }
+
+    /// A click anywhere on the page: on an arrow or a step it opens (or closes) that step;
+    /// redrawn at once, focus back on what was clicked.
     pub fn clicked(self, target: &Element) {
-        if let Some(step) = target
+        let focus = if let Some(step) = target
             .closest("#diagrams [data-step]")
             .ok()
             .flatten()
             .and_then(|s| s.get_attribute("data-step"))
         {
-            self.refocus
-                .set_value(Some(format!("button[data-step={step}]")));
-            self.open.update(|o| {
+            let focus = format!("button[data-step={step}]");
+            self.open.update_value(|o| {
                 *o = if o.as_deref() == Some(&step) {
                     None
                 } else {
                     Some(step)
                 }
             });
+            focus
         } else if target.id() == "reveal-tokens" {
-            self.refocus.set_value(Some("#reveal-tokens".into()));
             self.reveal
-                .set(target.unchecked_ref::<HtmlInputElement>().checked());
-        }
+                .set_value(target.unchecked_ref::<HtmlInputElement>().checked());
+            "#reveal-tokens".into()
+        } else {
+            return;
+        };
+        self.draw();
+        dom::focus(&focus);
     }
 }
 
@@ -143,9 +149,9 @@ fn figure(root: &Element, list: &[Arrow], key: char, open: Option<&str>, reveal:
         let d = format!("M{at} {} V{height}", ROW + 8);
         dom::add(&svg, "path", &[("class", "lifeline"), ("d", &d)], "");
     }
+    // The heads: index.html's `#arrowhead` marker (main.css), solid also on a dashed answer.
     let arrow = |g: &Element, y: usize, from: usize, to: usize, class: &str, label: &str| {
-        let head: i32 = if to > from { -8 } else { 8 };
-        let d = format!("M{from} {y}H{to}m{head} -4l{} 4l{head} 4", -head);
+        let line = format!("M{from} {y}H{to}");
         let mid = ((from + to) / 2).to_string();
         dom::add(
             g,
@@ -153,7 +159,7 @@ fn figure(root: &Element, list: &[Arrow], key: char, open: Option<&str>, reveal:
             &[("x", &mid), ("y", &(y - 5).to_string())],
             label,
         );
-        dom::add(g, "path", &[("class", class), ("d", &d)], "");
+        dom::add(g, "path", &[("class", class), ("d", &line)], "");
     };
     let steps = dom::add(&fig, "ol", &[("class", "steps")], "");
     let mut detail = None;

@@ -50,11 +50,11 @@ pub fn by_testid(testid: &str) -> Option<Element> {
         .flatten()
 }
 
-/// The value of the input with this `data-testid` (empty if there is none).
-pub fn input_value(testid: &str) -> String {
+/// The `value` of the form field (input, select) with this `data-testid` (empty if none).
+pub fn value(testid: &str) -> String {
     by_testid(testid)
-        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .map(|i| i.value())
+        .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+        .and_then(|v| v.as_string())
         .unwrap_or_default()
 }
 

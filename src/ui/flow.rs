@@ -2,7 +2,7 @@
 //! chosen here), and the actions. The decisions are the session machine's (`auth::machine`);
 //! the work is its driver's (`web::driver`).
 
-use super::SettingsState;
+use super::{dom, SettingsState};
 use crate::auth::callback::CallbackParams;
 use crate::auth::error::duration;
 use crate::auth::http::HttpResult;
@@ -106,12 +106,15 @@ impl Flow {
         self.driver.handle(Event::SignOut);
     }
 
-    /// Workshop mode's "Reset for the next person": signed out everywhere, the pasted token
-    /// and the userInfo answer forgotten, the Hosted UI's session ended (see `Event::Reset`).
+    /// Workshop mode's "Reset for the next person": signed out everywhere, the pasted token,
+    /// the userInfo answer and the sequence diagram forgotten, the Hosted UI's session ended (see `Event::Reset`).
     pub fn reset(self, settings: SettingsState) {
         self.user_info.set(None);
         let config = settings.config().ok().map(Box::new);
         self.driver.handle(Event::Reset { config });
+        // The next person starts with an empty diagram (its logout arrow included).
+        self.driver.trace.set(Default::default());
+        web::storage::forget_trace();
     }
 
     /// `GET /oauth2/userInfo` of the session's own Hosted UI domain, with its access token.
@@ -308,20 +311,10 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
 #[component]
 pub fn CallbackStatus(flow: Flow) -> impl IntoView {
     let timeline = flow.driver.timeline;
+    // Drawn by dom.rs; only what is new is added, so the live region reads out each new line.
+    Effect::new(move |_| timeline.with(|t| draw_timeline(t)));
     view! {
-        <ol class="timeline" data-testid="timeline" aria-live="polite">
-            {move || timeline.get().iter().map(|m| {
-                let (ok, text, detail) = describe(m);
-                view! {
-                    <li class=if ok { "ok" } else { "failed" }>
-                        <span class="mark" aria-hidden="true">{if ok { "✓" } else { "✗" }}</span>
-                        <span class="visually-hidden">{if ok { "Done: " } else { "Failed: " }}</span>
-                        {text}
-                        {detail.map(|d| view! { <span class="detail">{d}</span> })}
-                    </li>
-                }
-            }).collect_view()}
-        </ol>
+        <ol class="timeline" data-testid="timeline" aria-live="polite" id="timeline"></ol>
         {move || {
             let working = |what: String| Some(view! {
                 <p class="status working" role="status" data-testid="auth-working"><span class="spinner" aria-hidden="true"></span>{what}</p>
@@ -347,5 +340,41 @@ pub fn CallbackStatus(flow: Flow) -> impl IntoView {
                 AuthState::SignedOut(_) | AuthState::SignedIn(_) => None,
             }
         }}
+    }
+}
+
+fn draw_timeline(timeline: &[Milestone]) {
+    let Some(ol) = web::document().and_then(|d| d.get_element_by_id("timeline")) else {
+        return;
+    };
+    let mut drawn = ol.child_element_count() as usize;
+    if drawn > timeline.len() {
+        ol.set_text_content(None);
+        drawn = 0;
+    }
+    for m in &timeline[drawn..] {
+        let (ok, text, detail) = describe(m);
+        let li = dom::add(
+            &ol,
+            "li",
+            &[("class", if ok { "ok" } else { "failed" })],
+            "",
+        );
+        dom::add(
+            &li,
+            "span",
+            &[("class", "mark"), ("aria-hidden", "true")],
+            if ok { "✓" } else { "✗" },
+        );
+        dom::add(
+            &li,
+            "span",
+            &[("class", "visually-hidden")],
+            if ok { "Done: " } else { "Failed: " },
+        );
+        dom::text(&li, &text);
+        if let Some(d) = detail {
+            dom::add(&li, "span", &[("class", "detail")], &d);
+        }
     }
 }

@@ -306,25 +306,54 @@ fn draw_card(into: &str, report: Option<&TokenReport>, offset: i64, pasted: bool
 
 #[component]
 fn UserInfo(flow: Flow) -> impl IntoView {
-    let answer = move || {
-        flow.user_info.get().map(|answer| match answer {
-            Ok(answer) => {
-                let json = json::parse(&answer.body).ok();
-                let note = json.as_ref().and_then(string_booleans);
-                let body = json.map(|v| json::to_pretty(&v)).unwrap_or(answer.body);
-                view! {
-                    <p class="muted">{format!("HTTP {}", answer.status)}</p>
-                    <pre class="json private" tabindex="0" data-testid="userinfo-body">{body}</pre>
-                    {note.map(|n| view! { <p class="muted small" data-testid="userinfo-note">{n}</p> })}
+    // The answer, drawn by dom.rs (the div is there while someone is signed in).
+    Effect::new(move |_| {
+        flow.user_info.with(|a| {
+            let Some(root) = dom::canvas("userinfo-answer") else {
+                return;
+            };
+            match a {
+                Some(Ok(answer)) => {
+                    let json = json::parse(&answer.body).ok();
+                    let note = json.as_ref().and_then(string_booleans);
+                    let body = json.map_or_else(|| answer.body.clone(), |v| json::to_pretty(&v));
+                    dom::add(
+                        &root,
+                        "p",
+                        &[("class", "muted")],
+                        &format!("HTTP {}", answer.status),
+                    );
+                    dom::add(
+                        &root,
+                        "pre",
+                        &[
+                            ("class", "json private"),
+                            ("tabindex", "0"),
+                            ("data-testid", "userinfo-body"),
+                        ],
+                        &body,
+                    );
+                    if let Some(n) = note {
+                        dom::add(
+                            &root,
+                            "p",
+                            &[("class", "muted small"), ("data-testid", "userinfo-note")],
+                            &n,
+                        );
+                    }
                 }
-                .into_any()
+                Some(Err(e)) => {
+                    dom::add(
+                        &root,
+                        "p",
+                        &[("class", "status error"), ("role", "alert")],
+                        &format!("userInfo could not be reached ({e})"),
+                    );
+                }
+                None => {}
             }
-            Err(e) => view! {
-                <p class="status error" role="alert">{format!("userInfo could not be reached ({e})")}</p>
-            }
-            .into_any(),
         })
-    };
+    });
     super::shown_when(
         move || flow.is_signed_in(),
         move || {
@@ -336,7 +365,7 @@ fn UserInfo(flow: Flow) -> impl IntoView {
                         on:click=move |_| flow.load_user_info()>
                         {move || if flow.user_info_busy.get() { "Calling /oauth2/userInfo…" } else { "Call /oauth2/userInfo with the access token" }}
                     </button>
-                    {answer}
+                    <div id="userinfo-answer"></div>
                 </div>
             }
         },
