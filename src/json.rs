@@ -194,8 +194,12 @@ pub fn field<'a>(map: &'a Map<String, Value>, key: &str) -> Result<&'a Map<Strin
 
 /// An object built from `(key, value)` pairs.
 pub fn build<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    // Inserted one by one: collecting into the map would sort first, and compile a sort for
-    // every N.
+    from_pairs(&mut pairs.into_iter())
+}
+
+/// The one copy behind [`build`] (a copy per array length was compiled otherwise). Inserted
+/// one by one: collecting into the map would sort first, and compile a sort per caller.
+fn from_pairs(pairs: &mut dyn Iterator<Item = (&str, Value)>) -> Value {
     let mut map = Map::new();
     for (key, value) in pairs {
         map.insert(key.to_owned(), value);

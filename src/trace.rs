@@ -6,6 +6,7 @@
 //! every JWT (and Cognito's JWE refresh token) down to its first characters, and the copy kept
 //! in storage for the next page load is masked.
 
+use crate::auth::jwt;
 use crate::json::{self, Value};
 
 /// The diagram's lifelines, left to right.
@@ -279,8 +280,10 @@ impl Trace {
 /// Keep this many characters of a token when it is masked.
 const SHOWN: usize = 12;
 
-/// `text` with every JWT or JWE (`eyJ…` and two or four dots) cut to its first characters.
-pub fn mask_tokens(text: &str) -> String {
+/// `text` with every token replaced by what `swap` makes of it: each JWT or JWE (`eyJ…` and
+/// two or four dots), then each opaque refresh token (the local stack's; Cognito's are JWE)
+/// where one stands: the `refresh_token` JSON field and form field, a revoke's `token`.
+fn replace_tokens(text: &str, swap: &mut dyn FnMut(&str) -> String) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("eyJ") {
@@ -290,15 +293,142 @@ pub fn mask_tokens(text: &str) -> String {
         let token = &rest[start..start + run];
         out.push_str(&rest[..start]);
         if token.matches('.').count() >= 2 {
-            out.push_str(&token[..SHOWN]);
-            out.push_str(&format!("…[{} characters masked]", token.len() - SHOWN));
+            out.push_str(&swap(token));
         } else {
             out.push_str(token);
         }
         rest = &rest[start + run..];
     }
     out.push_str(rest);
+
+    let (text, mut out) = (out, String::new());
+    let mut rest = text.as_str();
+    while let Some((start, len)) = next_refresh_value(rest) {
+        let value = &rest[start..start + len];
+        out.push_str(&rest[..start]);
+        // Empty, or a JWE already replaced above.
+        if value.is_empty() || value.starts_with('[') || value.starts_with("eyJ") {
+            out.push_str(value);
+        } else {
+            out.push_str(&swap(value));
+        }
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
     out
+}
+
+/// Where the next refresh token value in `text` starts, and its length.
+fn next_refresh_value(text: &str) -> Option<(usize, usize)> {
+    let mut first: Option<usize> = None;
+    for marker in ["\"refresh_token\":\"", "refresh_token=", "token="] {
+        let mut from = 0;
+        while let Some(i) = text[from..].find(marker).map(|i| i + from) {
+            // A revoke's `token=` opens the body or follows `&` (not `id_token=`).
+            if marker != "token=" || i == 0 || matches!(text.as_bytes()[i - 1], b'&' | b'\n') {
+                let start = i + marker.len();
+                first = Some(first.map_or(start, |f| f.min(start)));
+                break;
+            }
+            from = i + 1;
+        }
+    }
+    let start = first?;
+    let len = text[start..]
+        .find(['"', '&', '\n', ' '])
+        .unwrap_or(text.len() - start);
+    Some((start, len))
+}
+
+/// `text` with every token cut to its first characters.
+pub fn mask_tokens(text: &str) -> String {
+    replace_tokens(text, &mut |token| {
+        format!(
+            "{}…[{} characters masked]",
+            token.get(..SHOWN).unwrap_or(""),
+            token.len().saturating_sub(SHOWN)
+        )
+    })
+}
+
+/// The tokens met while exporting: each decoded once, referred to by its number.
+#[derive(Default)]
+struct Decoded {
+    seen: Vec<String>,
+    listed: Vec<Value>,
+}
+
+impl Decoded {
+    fn swap(&mut self, text: &str) -> String {
+        replace_tokens(text, &mut |token| {
+            if token.matches('.').count() != 2 {
+                return format!("[a refresh token ({} characters), left out]", token.len());
+            }
+            let n = match self.seen.iter().position(|t| t == token) {
+                Some(i) => i + 1,
+                None => {
+                    self.seen.push(token.to_owned());
+                    let n = self.seen.len();
+                    self.listed.push(match jwt::decode(token) {
+                        Ok(d) => json::build([
+                            ("token", Value::from(n)),
+                            ("header", Value::Object(d.header)),
+                            ("claims", Value::Object(d.claims)),
+                            ("signature", json::s("removed")),
+                        ]),
+                        Err(e) => json::build([
+                            ("token", Value::from(n)),
+                            ("undecodable", Value::from(e.to_string())),
+                        ]),
+                    });
+                    n
+                }
+            };
+            format!("[token {n}: decoded under \"tokens\", signature removed]")
+        })
+    }
+
+    fn steps(&mut self, list: &[Arrow]) -> Value {
+        Value::Array(
+            list.iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    json::build([
+                        ("step", Value::from(i + 1)),
+                        ("from", json::s(a.from.name())),
+                        ("to", json::s(a.to.name())),
+                        ("what", json::s(&a.label)),
+                        ("request", Value::from(self.swap(&a.request))),
+                        ("status", json::opt(a.status.as_deref())),
+                        ("answer", a.answer.as_deref().map(|t| self.swap(t)).into()),
+                    ])
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Trace {
+    /// The session as a file for students (issue 13), JSON: what happened (`timeline`, in
+    /// words) and every step with its exact request and answer, each JWT replaced by a
+    /// reference to its decoded header and claims (listed once under `tokens`, signature
+    /// removed) and each refresh token left out. No whole token, no signature.
+    pub fn export(&self, timeline: &[String]) -> String {
+        let mut decoded = Decoded::default();
+        let steps = decoded.steps(&self.arrows);
+        let other = decoded.steps(&self.other);
+        json::to_pretty(&json::build([
+            (
+                "exported_by",
+                json::s("dragons-login: the Amazon Cognito Hosted UI login flow, step by step"),
+            ),
+            ("flow", json::opt(flow_of(&self.arrows))),
+            ("timeline", timeline.iter().map(|t| json::s(t)).collect()),
+            ("steps", steps),
+            ("other_flow_steps", other),
+            ("tokens", Value::Array(decoded.listed)),
+        ]))
+    }
 }
 
 #[cfg(test)]
@@ -496,6 +626,107 @@ mod tests {
         assert_eq!(
             Trace::from_json(r#"{"arrows":[{"from":1}]}"#),
             Trace::default()
+        );
+    }
+
+    #[test]
+    fn the_export_holds_the_claims_but_no_whole_token_and_no_signature() {
+        let mut t = Trace::default();
+        code_sign_in(&mut t);
+        let jwe = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.a2V5.aXZpdg.Y2lwaGVydGV4dA.dGFn";
+        t.sent(
+            4,
+            "POST",
+            &format!("{AUTH}/oauth2/revoke"),
+            &[],
+            Some(&format!("token={jwe}&client_id=c1")),
+        );
+        t.sent(
+            7,
+            "GET",
+            "https://api.example/prod/dragons",
+            &[("Authorization", JWT)],
+            None,
+        );
+        let out = t.export(&["Code exchanged for tokens".into()]);
+        assert!(!out.contains(JWT), "{out}");
+        assert!(!out.contains("c2lnbmF0dXJl"), "no signature: {out}");
+        assert!(
+            !out.contains(jwe) && !out.contains("Y2lwaGVydGV4dA"),
+            "{out}"
+        );
+
+        let v = json::parse(&out).unwrap();
+        assert_eq!(v["flow"], "code");
+        assert_eq!(v["timeline"][0], "Code exchanged for tokens");
+        let tokens = v["tokens"].as_array().unwrap();
+        assert_eq!(tokens.len(), 1, "the same token listed once: {out}");
+        assert_eq!(tokens[0]["claims"]["sub"], "abc");
+        assert_eq!(tokens[0]["header"]["kid"], "k1");
+        assert_eq!(tokens[0]["signature"], "removed");
+        let steps = v["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 7);
+        assert_eq!(steps[3]["to"], "Token endpoint");
+        assert_eq!(steps[3]["status"], "200");
+        assert!(steps[3]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("[token 1: decoded under"));
+        assert!(steps[6]["request"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization: [token 1:"));
+        let left_out = format!(
+            "token=[a refresh token ({} characters), left out]&client_id=c1",
+            jwe.len()
+        );
+        assert!(steps[5]["request"].as_str().unwrap().contains(&left_out));
+        assert_eq!(v["other_flow_steps"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn opaque_refresh_tokens_are_masked_and_left_out_wherever_they_stand() {
+        let answer = r#"{"id_token":"x","refresh_token":"YTNVrJX2PjLK44x5mnGJ","expires_in":3600}"#;
+        let refresh = "grant_type=refresh_token&client_id=c1&refresh_token=YTNVrJX2PjLK44x5mnGJ";
+        let revoke = "POST https://d/oauth2/revoke\n\ntoken=YTNVrJX2PjLK44x5mnGJ&client_id=c1";
+        for text in [answer, refresh, revoke] {
+            let masked = mask_tokens(text);
+            assert!(!masked.contains("YTNVrJX2PjLK44x5mnGJ"), "{masked}");
+            assert!(
+                masked.contains("YTNVrJX2PjLK…[8 characters masked]"),
+                "{masked}"
+            );
+        }
+        assert!(mask_tokens(refresh).starts_with("grant_type=refresh_token&client_id=c1&"));
+        assert_eq!(
+            mask_tokens("id_token=abc&token_type=Bearer"),
+            "id_token=abc&token_type=Bearer"
+        );
+        assert_eq!(
+            mask_tokens("token=ab"),
+            "token=…[0 characters masked]",
+            "short: all of it"
+        );
+        assert_eq!(
+            mask_tokens("token=&x=1"),
+            "token=&x=1",
+            "empty: nothing to hide"
+        );
+
+        let mut t = Trace::default();
+        t.sent(
+            1,
+            "POST",
+            &format!("{AUTH}/oauth2/token"),
+            &[],
+            Some(refresh),
+        );
+        t.answered(1, Some(200), answer);
+        let out = t.export(&[]);
+        assert!(!out.contains("YTNVrJX2PjLK44x5mnGJ"), "{out}");
+        assert!(
+            out.contains("refresh_token=[a refresh token (20 characters), left out]"),
+            "{out}"
         );
     }
 }

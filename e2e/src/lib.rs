@@ -358,6 +358,11 @@ impl Harness {
                     "--window-size=1280,1000", "--hide-scrollbars",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
+                // Downloads (the exported session) land in the profile, no prompt.
+                "prefs": {
+                    "download.default_directory": profile.path().join("downloads"),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -497,6 +502,22 @@ impl Harness {
         self.wait_for_url(|u| u.starts_with(&site)).await;
         self.text_becomes("id-token-verdict", |t| t == "Verified")
             .await;
+    }
+
+    /// The text of the file the page downloaded as `name`, once it is complete.
+    pub async fn downloaded(&self, name: &str) -> String {
+        let path = self._profile.path().join("downloads").join(name);
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no download {name} within {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Run a script in the page and return its JSON result.

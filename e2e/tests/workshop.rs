@@ -173,6 +173,14 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
     h.finish().await;
 }
 
+/// Every whole JWT or JWE (`eyJ…` with two or four dots) in `text`.
+fn whole_tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .filter(|w| w.starts_with("eyJ") && w.matches('.').count() >= 2)
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The steps of a drawn diagram, as its text equivalent says them (the numbered buttons).
 async fn steps(h: &Harness, testid: &str) -> Vec<String> {
     let script = format!(
@@ -262,6 +270,62 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         format!("c{exchange}"),
         "focus stays on the step after the redraw"
     );
+    // The session exported for students: every step, tokens decoded, no signature.
+    let stored = h.storage_dump().await;
+    let mut tokens = whole_tokens(&stored);
+    assert!(
+        tokens.len() >= 2,
+        "ID and access token in storage: {stored}"
+    );
+    let refresh = h
+        .js_text(
+            "return JSON.parse(sessionStorage.getItem('dragons-login.session.v2')).refresh_token",
+        )
+        .await;
+    assert!(refresh.len() > 20, "the session's refresh token: {stored}");
+    tokens.push(refresh);
+    h.by_testid("export-session").await.click().await.unwrap();
+    let file = h.downloaded("dragons-login-session.json").await;
+    for token in &tokens {
+        assert!(
+            !file.contains(token.as_str()),
+            "a whole token in the export: {file}"
+        );
+        let signature = token.rsplit('.').next().unwrap();
+        assert!(
+            !file.contains(signature),
+            "a signature in the export: {file}"
+        );
+    }
+    let export: serde_json::Value = serde_json::from_str(&file).expect("the export is JSON");
+    assert_eq!(export["flow"], "code");
+    let exported: Vec<&str> = export["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported.len(), drawn.len(), "{exported:#?}");
+    assert!(export["timeline"][1]
+        .as_str()
+        .unwrap()
+        .starts_with("Done: Code exchanged for tokens"));
+    let decoded = export["tokens"].as_array().unwrap();
+    assert!(
+        decoded
+            .iter()
+            .any(|t| t["claims"]["cognito:username"] == "dragonrider"),
+        "the ID token's claims: {file}"
+    );
+    assert!(decoded.iter().all(|t| t["signature"] == "removed"));
+    assert!(
+        export["steps"][exchange]["answer"]
+            .as_str()
+            .unwrap()
+            .contains("[a refresh token ("),
+        "{file}"
+    );
+
     h.js("document.getElementById('stage-callback').scrollIntoView()")
         .await;
     h.screenshot("diagram.png").await;

@@ -8,7 +8,10 @@
 //! budget). Text goes in as text nodes only.
 
 use super::dom;
+use super::flow::describe;
+use crate::auth::machine::Milestone;
 use crate::trace::{flow_of, mask_tokens, Arrow, Trace, PARTIES};
+use crate::web::driver::Driver;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
@@ -22,15 +25,18 @@ const ROW: usize = 24;
 #[derive(Clone, Copy)]
 pub struct Diagram {
     trace: RwSignal<Trace>,
+    timeline: RwSignal<Vec<Milestone>>,
     open: StoredValue<Option<String>>,
     reveal: StoredValue<bool>,
 }
 
 impl Diagram {
     /// Draw `trace` now and whenever it changes.
-    pub fn start(trace: RwSignal<Trace>) -> Diagram {
+    pub fn start(driver: Driver) -> Diagram {
+        let trace = driver.trace;
         let d = Diagram {
             trace,
+            timeline: driver.timeline,
             open: StoredValue::new(None),
             reveal: StoredValue::new(false),
         };
@@ -66,6 +72,8 @@ impl Diagram {
                 }
             });
             focus
+        } else if target.get_attribute("data-testid").as_deref() == Some("export-session") {
+            return self.export();
         } else if target.id() == "reveal-tokens" {
             self.reveal
                 .set_value(target.unchecked_ref::<HtmlInputElement>().checked());
@@ -78,10 +86,47 @@ impl Diagram {
     }
 }
 
+impl Diagram {
+    /// "Export the session": the trace and the timeline as a JSON file for students, tokens
+    /// decoded, signatures removed (`Trace::export`).
+    fn export(self) {
+        let lines: Vec<String> = self.timeline.with_untracked(|t| {
+            t.iter()
+                .map(|m| {
+                    let (ok, text, detail) = describe(m);
+                    let done = if ok { "Done" } else { "Failed" };
+                    match detail {
+                        Some(d) => format!("{done}: {text} ({d})"),
+                        None => format!("{done}: {text}"),
+                    }
+                })
+                .collect()
+        });
+        let file = self.trace.with_untracked(|t| t.export(&lines));
+        crate::web::download("dragons-login-session.json", &file);
+    }
+}
+
 fn draw(trace: &Trace, open: Option<&str>, reveal: bool) {
     let Some(root) = dom::canvas("diagrams") else {
         return;
     };
+    if !trace.arrows.is_empty() {
+        dom::add(
+            &root,
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "button secondary export"),
+                ("data-testid", "export-session"),
+                (
+                    "title",
+                    "A JSON file of every step with its request and answer, tokens decoded, signatures removed",
+                ),
+            ],
+            "Export the session",
+        );
+    }
     figure(&root, &trace.arrows, 'c', open, reveal);
     if !trace.other.is_empty() {
         figure(&root, &trace.other, 'o', open, reveal);

@@ -177,7 +177,7 @@ fn attempt_words(what: Attempt) -> &'static str {
 }
 
 /// A line of the timeline: (ok, text, detail).
-fn describe(m: &Milestone) -> (bool, String, Option<String>) {
+pub(super) fn describe(m: &Milestone) -> (bool, String, Option<String>) {
     match m {
         Milestone::CallbackAccepted { flow } => (
             true,

@@ -124,7 +124,7 @@ pub fn start(callback: Option<CallbackParams>) {
     mount("#callback-status", move || {
         view! { <CallbackStatus flow /> }.into_any()
     });
-    let diagram = diagram::Diagram::start(flow.driver.trace);
+    let diagram = diagram::Diagram::start(flow.driver);
     let calls = console::Calls::new();
     // Clicks on what dom.rs drew (no Leptos handlers there).
     let _ = window_event_listener(leptos::ev::click, move |ev| {

@@ -1,10 +1,12 @@
 //! The Settings panel: shows the configuration in force, where each value came from, and each
 //! problem next to its field; saves a person's changes as overrides in localStorage.
 
-use super::field_input_id;
+use super::{dom, field_input_id};
 use crate::config::{self, Config, Field, FieldError, FormText, RawConfig};
 use crate::web::{config_source::FileStatus, storage};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 
 /// The configuration's layers, created once at the app root and passed down (it is `Copy`).
 #[derive(Clone, Copy)]
@@ -72,6 +74,24 @@ pub fn SettingsPanel(
             .unwrap_or_default()
     });
     let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let errors = errors.get();
+        form.with(|f| sync_fields(f, &errors, |field| state.source(field)));
+    });
+    // Typing (or choosing) in a field: the form's text follows.
+    let edited = move |ev: leptos::ev::Event| {
+        let Some(control) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+            return;
+        };
+        let id = control.id();
+        if let Some(field) = Field::ALL.into_iter().find(|f| field_input_id(*f) == id) {
+            let value = js_sys::Reflect::get(&control, &"value".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .unwrap_or_default();
+            form.update(|f| f.set(field, value));
+        }
+    };
     let unsaved = move || form.with(FormText::to_raw) != state.effective();
 
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -118,10 +138,8 @@ pub fn SettingsPanel(
                 "Loaded from " <code>"config.json"</code> " next to this page; what you change here is kept in this "
                 "browser only. Values from the address bar are never used."
             </p>
-            <form on:submit=save novalidate=true>
-                {Field::ALL.into_iter().map(|field| view! {
-                    <FieldRow field form errors source=Signal::derive(move || state.source(field)) />
-                }).collect_view()}
+            <form on:submit=save on:input=edited on:change=edited novalidate=true>
+                <div id="settings-fields"></div>
                 <TokenStorageChoice />
                 <p class="form-status" role="status" aria-live="polite" data-testid="settings-notice">
                     {move || notice.get()}
@@ -164,85 +182,118 @@ fn TokenStorageChoice() -> impl IntoView {
     }
 }
 
-#[component]
-fn FieldRow(
-    field: Field,
-    form: RwSignal<FormText>,
-    errors: Memo<Vec<FieldError>>,
-    source: Signal<&'static str>,
-) -> impl IntoView {
-    let id = field_input_id(field);
-    let help_id = format!("{id}-help");
-    let error_id = format!("{id}-error");
-    let error = move || {
-        errors.with(|errs| {
-            errs.iter()
-                .find(|e| e.field == field)
-                .map(|e| e.message.clone())
-        })
-    };
-    let described_by = {
-        let (help_id, error_id) = (help_id.clone(), error_id.clone());
-        move || match error() {
-            Some(_) => format!("{error_id} {help_id}"),
-            None => help_id.clone(),
-        }
-    };
-    let value = move || form.with(|f| f.get(field).to_owned());
-    let on_input = move |ev| form.update(|f| f.set(field, event_target_value(&ev)));
-    let choices: Option<&[(&str, &str)]> = match field {
-        Field::Flow => Some(&[
+/// The choices of a field that has a fixed few.
+fn choices(field: Field) -> &'static [(&'static str, &'static str)] {
+    match field {
+        Field::Flow => &[
             ("code", "code: authorization code + PKCE"),
             ("implicit", "implicit: tokens in the URL"),
-        ]),
-        Field::ApiToken => Some(&[
+        ],
+        Field::ApiToken => &[
             ("id", "id: the ID token"),
             ("access", "access: the access token"),
-        ]),
-        _ => None,
+        ],
+        _ => &[],
+    }
+}
+
+/// The fields, drawn by dom.rs the first time, then brought up to date: each one's value (only
+/// when it differs, so typing is not disturbed), where it comes from and its problem.
+fn sync_fields(form: &FormText, errors: &[FieldError], source: impl Fn(Field) -> &'static str) {
+    let Some(root) = document().get_element_by_id("settings-fields") else {
+        return;
     };
-    let control = match choices {
-        Some(choices) => view! {
-            <select
-                id=id.clone()
-                data-testid=id.clone()
-                prop:value=value
-                on:change=on_input
-                aria-invalid=move || error().is_some().to_string()
-                aria-describedby=described_by.clone()
-            >
-                {choices.iter().map(|(v, label)| view! { <option value=*v>{*label}</option> }).collect_view()}
-            </select>
+    let first = root.child_element_count() == 0;
+    for field in Field::ALL {
+        let id = field_input_id(field);
+        let (help_id, error_id) = (format!("{id}-help"), format!("{id}-error"));
+        if first {
+            let row = dom::add(&root, "div", &[("class", "field")], "");
+            let label = dom::add(&row, "label", &[("for", &id)], field.label());
+            dom::text(&label, " ");
+            dom::add(&label, "code", &[("class", "key")], field.key());
+            let source_id = format!("{id}-source");
+            dom::add(
+                &label,
+                "span",
+                &[
+                    ("class", "source"),
+                    ("data-testid", &source_id),
+                    ("id", &source_id),
+                ],
+                "",
+            );
+            let common = [("id", id.as_str()), ("data-testid", id.as_str())];
+            let listed = choices(field);
+            if listed.is_empty() {
+                let input = dom::add(&row, "input", &common, "");
+                let placeholder = if field == Field::LogoutUri {
+                    "same as the callback URL"
+                } else {
+                    ""
+                };
+                for (k, v) in [
+                    ("type", "text"),
+                    ("spellcheck", "false"),
+                    ("autocomplete", "off"),
+                    ("placeholder", placeholder),
+                ] {
+                    let _ = input.set_attribute(k, v);
+                }
+            } else {
+                let select = dom::add(&row, "select", &common, "");
+                for (value, words) in listed {
+                    dom::add(&select, "option", &[("value", value)], words);
+                }
+            }
+            dom::add(
+                &row,
+                "p",
+                &[("class", "help"), ("id", &help_id)],
+                field.help(),
+            );
+            dom::add(
+                &row,
+                "p",
+                &[
+                    ("class", "error"),
+                    ("id", &error_id),
+                    ("data-testid", &error_id),
+                    ("role", "alert"),
+                ],
+                "",
+            );
         }
-        .into_any(),
-        None => view! {
-            <input
-                id=id.clone()
-                data-testid=id.clone()
-                type="text"
-                spellcheck="false"
-                autocomplete="off"
-                placeholder=if field == Field::LogoutUri { "same as the callback URL" } else { "" }
-                prop:value=value
-                on:input=on_input
-                aria-invalid=move || error().is_some().to_string()
-                aria-describedby=described_by
-            />
+        let error = errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str());
+        let by_id = |id: &str| document().get_element_by_id(id);
+        if let Some(control) = by_id(&id) {
+            let value = wasm_bindgen::JsValue::from_str(form.get(field));
+            let shown = js_sys::Reflect::get(&control, &"value".into()).ok();
+            if shown.as_ref() != Some(&value) {
+                let _ = js_sys::Reflect::set(&control, &"value".into(), &value);
+            }
+            let _ = control.set_attribute("aria-invalid", &error.is_some().to_string());
+            let described = match error {
+                Some(_) => format!("{error_id} {help_id}"),
+                None => help_id,
+            };
+            let _ = control.set_attribute("aria-describedby", &described);
+            if let Some(row) = control.parent_element() {
+                let _ = row
+                    .class_list()
+                    .toggle_with_force("invalid", error.is_some());
+            }
         }
-        .into_any(),
-    };
-    view! {
-        <div class="field" class:invalid=move || error().is_some()>
-            <label for=id.clone()>
-                {field.label()} " " <code class="key">{field.key()}</code>
-                <span class="source" data-testid=format!("{id}-source")>{move || source.get()}</span>
-            </label>
-            {control}
-            <p class="help" id=help_id>{field.help()}</p>
-            <p class="error" id=error_id.clone() data-testid=error_id role="alert" hidden=move || error().is_none()>
-                {error}
-            </p>
-        </div>
+        if let Some(p) = by_id(&error_id) {
+            p.set_text_content(error);
+            let _ = p.toggle_attribute_with_force("hidden", error.is_none());
+        }
+        if let Some(span) = by_id(&format!("{id}-source")) {
+            span.set_text_content(Some(source(field)));
+        }
     }
 }
 

@@ -50,6 +50,23 @@ pub fn copy_to_clipboard(text: &str) -> bool {
     }
 }
 
+/// Offer `text` as a JSON file named `name` to download (a `data:` URL on a link clicked
+/// once, never added to the page).
+pub fn download(name: &str, text: &str) {
+    let Some(link) = document().and_then(|d| d.create_element("a").ok()) else {
+        return;
+    };
+    let data = js_sys::encode_uri_component(text);
+    let _ = link.set_attribute(
+        "href",
+        &format!("data:application/json;charset=utf-8,{data}"),
+    );
+    let _ = link.set_attribute("download", name);
+    if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
+        link.click();
+    }
+}
+
 /// Presenter view on the page: `data-presenter` on `<html>`; main.css does the rest.
 pub fn show_presenter(on: bool) {
     if let Some(root) = document().and_then(|d| d.document_element()) {
