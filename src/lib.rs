@@ -6,6 +6,7 @@ pub mod auth;
 pub mod codec;
 pub mod config;
 pub mod json;
+pub mod preflight;
 pub mod trace;
 pub mod ui;
 pub mod web;

@@ -377,3 +377,91 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
     assert!(!stored.contains(&id_token), "{stored}");
     h.finish().await;
 }
+
+/// Run the pre-flight check and return each line as (check, class, text) once it is done.
+async fn preflight(h: &Harness) -> Vec<(String, String, String)> {
+    h.by_testid("preflight-section")
+        .await
+        .click()
+        .await
+        .unwrap();
+    h.by_testid("preflight-run").await.click().await.unwrap();
+    h.text_becomes("preflight", |t| t.contains("Callback URLs"))
+        .await;
+    let lines = h
+        .js("return Array.from(document.querySelectorAll('#preflight-lines li')).map(l => [l.dataset.check, l.className, l.textContent])")
+        .await;
+    serde_json::from_value(lines).expect("the check's lines")
+}
+
+#[tokio::test]
+async fn the_pre_flight_check_is_green_against_the_stack_and_red_with_the_fix_when_it_is_not() {
+    let h = Harness::with_stack(|_| {}).await;
+    h.open("/").await;
+    let lines = preflight(&h).await;
+    let verdicts: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|(check, class, _)| (check.as_str(), class.as_str()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("Issuer", "ok"),
+            ("Endpoints", "ok"),
+            ("Keys", "ok"),
+            ("Hosted UI", "ok"),
+            ("API preflight", "ok"),
+            ("API 401", "ok"),
+            ("Callback URLs", "manual"),
+        ],
+        "{lines:#?}"
+    );
+    assert!(lines[6]
+        .2
+        .contains(&format!("{} must be an allowed callback URL", h.url("/"))));
+    h.js("document.getElementById('stage-sign-in').scrollIntoView()")
+        .await;
+    h.screenshot("preflight.png").await;
+
+    // A wrong issuer (as a typo in the pool id makes it).
+    let issuer = h.stack().urls().issuer.clone();
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    let field = h.by_testid("setting-issuer").await;
+    field.clear().await.unwrap();
+    field
+        .send_keys(&issuer.replace("DRAGONS01", "DRAGONS02"))
+        .await
+        .unwrap();
+    h.by_testid("settings-save").await.click().await.unwrap();
+    h.by_testid("settings-toggle").await.click().await.unwrap();
+    h.by_testid("preflight-run").await.click().await.unwrap();
+    let issuer_line = h
+        .text_becomes("preflight", |t| t.contains("Callback URLs"))
+        .await;
+    assert!(
+        issuer_line.contains("Failed:\nIssuer No discovery document at")
+            && issuer_line.contains(
+                "Set the issuer to https://cognito-idp.<region>.amazonaws.com/<user pool id>"
+            ),
+        "{issuer_line}"
+    );
+    h.finish().await;
+
+    // An API without gateway responses: its own 401 has no CORS headers.
+    let h = Harness::with_stack(|config| config.api.cors_on_gateway_errors = false).await;
+    h.open("/").await;
+    let lines = preflight(&h).await;
+    let api = lines.iter().find(|l| l.0 == "API 401").unwrap();
+    assert_eq!(api.1, "failed", "{lines:#?}");
+    assert!(
+        api.2
+            .contains("Add the gateway responses DEFAULT_4XX and DEFAULT_5XX"),
+        "{api:?}"
+    );
+    let preflight_line = lines.iter().find(|l| l.0 == "API preflight").unwrap();
+    assert_eq!(
+        preflight_line.1, "ok",
+        "the preflight itself passes: {lines:#?}"
+    );
+    h.finish().await;
+}

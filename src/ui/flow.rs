@@ -132,7 +132,7 @@ impl Flow {
             let id = self
                 .driver
                 .sent("GET", &url, &[("Authorization", &bearer)], None);
-            let answer = http::get_authorized(&url, &bearer).await;
+            let answer = http::fetch("GET", &url, &[("Authorization", &bearer)], None).await;
             self.driver.answered(id, &answer);
             self.user_info.set(Some(answer));
             self.user_info_busy.set(false);

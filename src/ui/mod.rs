@@ -5,6 +5,7 @@ mod console;
 mod diagram;
 mod dom;
 mod flow;
+mod preflight;
 mod settings;
 mod stages;
 mod tokens;
@@ -115,10 +116,8 @@ pub fn start(callback: Option<CallbackParams>) {
         }
         .into_any()
     });
-    mount("#banners", move || {
-        view! { <ConfigBanner state on_open_settings=move || settings_open.set(true) /> }.into_any()
-    });
-    mount("#stage-sign-in > section", move || {
+    Effect::new(move |_| draw_banners(state));
+    mount("#sign-in", move || {
         view! { <SignInStage state flow /> }.into_any()
     });
     mount("#callback-status", move || {
@@ -133,6 +132,11 @@ pub fn start(callback: Option<CallbackParams>) {
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         {
             diagram.clicked(&target);
+            match target.get_attribute("data-testid").as_deref() {
+                Some("preflight-run") => preflight::run(state, target.clone()),
+                Some("open-settings") => settings_open.set(true),
+                _ => {}
+            }
             calls.clicked(&target, flow);
             dom::copy_clicked(&target);
         }
@@ -165,39 +169,61 @@ fn mount(selector: &str, view: impl FnOnce() -> AnyView + 'static) {
     }
 }
 
-/// Problems with the configuration as a whole, shown above the stages.
-#[component]
-fn ConfigBanner(
-    state: SettingsState,
-    #[prop(into)] on_open_settings: Callback<()>,
-) -> impl IntoView {
-    let problems = move || state.config().err().unwrap_or_default();
-    view! {
-        {move || match state.file_status.get() {
-            FileStatus::Failed(message) => Some(view! {
-                <p class="banner warning" role="status" data-testid="config-file-status">{message}</p>
-            }),
-            _ => None,
-        }}
-        {move || state.storage_error.get().map(|message| view! {
-            <p class="banner warning" role="status" data-testid="storage-error">{message}</p>
-        })}
-        {shown_when(move || !problems().is_empty(), move || view! {
-            <div class="banner error" role="alert" data-testid="config-problems">
-                <p>
-                    <strong>"The configuration needs fixing before you can sign in."</strong>
-                    " "
-                    <button type="button" class="link" on:click=move |_| on_open_settings.run(())>
-                        "Open Settings"
-                    </button>
-                </p>
-                <ul>
-                    {move || problems().into_iter().map(|p| view! {
-                        <li><code>{p.field.key()}</code>" ("{p.field.label()}") "{p.message}</li>
-                    }).collect_view()}
-                </ul>
-            </div>
-        })}
+/// Problems with the configuration as a whole, drawn above the stages (dom.rs) as they change.
+fn draw_banners(state: SettingsState) {
+    let status = match state.file_status.get() {
+        FileStatus::Failed(message) => Some(message),
+        _ => None,
+    };
+    let storage_error = state.storage_error.get();
+    let problems = state.config().err().unwrap_or_default();
+    let Some(root) = dom::canvas("banners") else {
+        return;
+    };
+    for (message, testid) in [
+        (status, "config-file-status"),
+        (storage_error, "storage-error"),
+    ] {
+        if let Some(m) = message {
+            let attrs = [
+                ("class", "banner warning"),
+                ("role", "status"),
+                ("data-testid", testid),
+            ];
+            dom::add(&root, "p", &attrs, &m);
+        }
+    }
+    if problems.is_empty() {
+        return;
+    }
+    let attrs = [
+        ("class", "banner error"),
+        ("role", "alert"),
+        ("data-testid", "config-problems"),
+    ];
+    let banner = dom::add(&root, "div", &attrs, "");
+    let p = dom::add(&banner, "p", &[], "");
+    dom::add(
+        &p,
+        "strong",
+        &[],
+        "The configuration needs fixing before you can sign in.",
+    );
+    dom::text(&p, " ");
+    let button = [
+        ("type", "button"),
+        ("class", "link"),
+        ("data-testid", "open-settings"),
+    ];
+    dom::add(&p, "button", &button, "Open Settings");
+    let ul = dom::add(&banner, "ul", &[], "");
+    for problem in problems {
+        let li = dom::add(&ul, "li", &[], "");
+        dom::add(&li, "code", &[], problem.field.key());
+        dom::text(
+            &li,
+            &format!(" ({}) {}", problem.field.label(), problem.message),
+        );
     }
 }
 

@@ -74,6 +74,7 @@ pub fn SettingsPanel(
             .unwrap_or_default()
     });
     let notice = RwSignal::new(None::<String>);
+    let memory = storage::memory_only();
     Effect::new(move |_| {
         let errors = errors.get();
         form.with(|f| sync_fields(f, &errors, |field| state.source(field)));
@@ -84,6 +85,11 @@ pub fn SettingsPanel(
             return;
         };
         let id = control.id();
+        match control.get_attribute("data-testid").as_deref() {
+            Some("token-storage-session") => return storage::set_memory_only(false),
+            Some("token-storage-memory") => return storage::set_memory_only(true),
+            _ => {}
+        }
         if let Some(field) = Field::ALL.into_iter().find(|f| field_input_id(*f) == id) {
             let value = js_sys::Reflect::get(&control, &"value".into())
                 .ok()
@@ -140,7 +146,19 @@ pub fn SettingsPanel(
             </p>
             <form on:submit=save on:input=edited on:change=edited novalidate=true>
                 <div id="settings-fields"></div>
-                <TokenStorageChoice />
+                // Where the tokens are kept: sessionStorage (default) or memory only; applies
+                // at once (`edited`).
+                <fieldset class="field choice">
+                    <legend>"Where tokens are kept"</legend>
+                    <label>
+                        <input type="radio" name="token-storage" data-testid="token-storage-session" checked=!memory />
+                        " sessionStorage: kept across reloads of this tab, gone when it closes (default)"
+                    </label>
+                    <label>
+                        <input type="radio" name="token-storage" data-testid="token-storage-memory" checked=memory />
+                        " Memory only: gone on reload; nothing is written to storage"
+                    </label>
+                </fieldset>
                 <p class="form-status" role="status" aria-live="polite" data-testid="settings-notice">
                     {move || notice.get()}
                 </p>
@@ -154,31 +172,6 @@ pub fn SettingsPanel(
                 </div>
             </form>
         </aside>
-    }
-}
-
-/// Where the tokens are kept: sessionStorage (default) or memory only. Applies at once.
-#[component]
-fn TokenStorageChoice() -> impl IntoView {
-    let memory = RwSignal::new(storage::memory_only());
-    let choose = move |on: bool| {
-        storage::set_memory_only(on);
-        memory.set(on);
-    };
-    view! {
-        <fieldset class="field choice">
-            <legend>"Where tokens are kept"</legend>
-            <label>
-                <input type="radio" name="token-storage" data-testid="token-storage-session"
-                    prop:checked=move || !memory.get() on:change=move |_| choose(false) />
-                " sessionStorage: kept across reloads of this tab, gone when it closes (default)"
-            </label>
-            <label>
-                <input type="radio" name="token-storage" data-testid="token-storage-memory"
-                    prop:checked=move || memory.get() on:change=move |_| choose(true) />
-                " Memory only: gone on reload; nothing is written to storage"
-            </label>
-        </fieldset>
     }
 }
 

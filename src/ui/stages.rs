@@ -3,68 +3,97 @@
 
 use super::console::{Calls, DragonsConsole};
 use super::flow::{Flow as FlowState, SignInControls};
-use super::SettingsState;
-use crate::config::{ApiToken, Config, Flow};
+use super::{dom, SettingsState};
+use crate::config::{ApiToken, Flow};
 use leptos::prelude::*;
 
 /// Stage 1's body, after its heading and introduction in index.html.
 #[component]
 pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
+    // What sign-in will use, drawn by dom.rs whenever the configuration changes.
+    Effect::new(move |_| {
+        let config = state.config().ok();
+        let Some(root) = dom::canvas("sign-in-summary") else {
+            return;
+        };
+        let Some(c) = config else {
+            return;
+        };
+        let flow = match c.flow {
+            Flow::Code => "Authorization code with PKCE (recommended)",
+            Flow::Implicit => {
+                "Implicit: tokens come back in the URL (kept for workshops; not recommended)"
+            }
+        };
+        facts(
+            &root,
+            &[
+                ("Hosted UI", &c.auth_domain, false),
+                ("App client", &c.client_id, false),
+                ("Flow", flow, true),
+                ("Scopes", &c.scopes.join(" "), false),
+            ],
+        );
+        if c.flow == Flow::Implicit {
+            dom::add(
+                &root,
+                "p",
+                &[("class", "note"), ("data-testid", "implicit-warning")],
+                "The implicit flow puts tokens in the address bar and gives no refresh token. The OAuth security best practice for browser apps is the code flow with PKCE, this app's default.",
+            );
+        }
+    });
     view! {
-        {move || state.config().ok().map(|c| view! { <SignInSummary config=c /> })}
+        <div id="sign-in-summary"></div>
         <SignInControls settings=state flow />
+    }
+}
+
+/// A `dl.facts` of (name, value, words): a value is code (`<code>`) unless it is `words`.
+/// The values carry `data-testid`s where tests read them.
+fn facts(root: &web_sys::Element, rows: &[(&str, &str, bool)]) {
+    let dl = dom::add(root, "dl", &[("class", "facts")], "");
+    for (name, value, words) in rows {
+        dom::add(&dl, "dt", &[], name);
+        let dd = dom::add(&dl, "dd", &[], "");
+        let testid = match *name {
+            "Hosted UI" => "auth-domain",
+            "App client" => "client-id",
+            "Flow" => "flow",
+            "API" => "api-base-url",
+            _ => "",
+        };
+        let shown = if *words {
+            dd.clone()
+        } else {
+            dom::add(&dd, "code", &[], "")
+        };
+        shown.set_text_content(Some(value));
+        if !testid.is_empty() {
+            let _ = shown.set_attribute("data-testid", testid);
+        }
     }
 }
 
 /// Stage 4's body: which API and token, then the console.
 #[component]
 pub fn ApiStage(state: SettingsState, flow: FlowState, calls: Calls) -> impl IntoView {
+    Effect::new(move |_| {
+        let config = state.config().ok();
+        // A session calls the API it signed in with; Settings apply from the next sign-in.
+        let session_api = flow.with_signed_in(|s| s.session.binding.api_base_url.clone());
+        let (Some(root), Some(c)) = (dom::canvas("api-facts"), config) else {
+            return;
+        };
+        let api = session_api.unwrap_or(c.api_base_url);
+        let token = match c.api_token {
+            ApiToken::Id => "ID token (REST API authorizers without OAuth scopes expect it)",
+            ApiToken::Access => "access token (for methods with OAuth scopes)",
+        };
+        facts(&root, &[("API", &api, false), ("Token sent", token, true)]);
+    });
     view! {
-        {move || state.config().ok().map(|c| {
-            // A session calls the API it signed in with; Settings apply from the next sign-in.
-            let api = flow
-                .with_signed_in(|s| s.session.binding.api_base_url.clone())
-                .unwrap_or_else(|| c.api_base_url.clone());
-            view! {
-            <dl class="facts">
-                <dt>"API"</dt>
-                <dd><code data-testid="api-base-url">{api}</code></dd>
-                <dt>"Token sent"</dt>
-                <dd>{match c.api_token {
-                    ApiToken::Id => "ID token (REST API authorizers without OAuth scopes expect it)",
-                    ApiToken::Access => "access token (for methods with OAuth scopes)",
-                }}</dd>
-            </dl>
-        }})}
+        <div id="api-facts"></div>
         <DragonsConsole settings=state flow calls />
-    }
-}
-
-#[component]
-fn SignInSummary(config: Config) -> impl IntoView {
-    let flow = match config.flow {
-        Flow::Code => "Authorization code with PKCE (recommended)",
-        Flow::Implicit => {
-            "Implicit: tokens come back in the URL (kept for workshops; not recommended)"
-        }
-    };
-    let implicit = config.flow == Flow::Implicit;
-    view! {
-        <dl class="facts">
-            <dt>"Hosted UI"</dt>
-            <dd><code data-testid="auth-domain">{config.auth_domain.clone()}</code></dd>
-            <dt>"App client"</dt>
-            <dd><code data-testid="client-id">{config.client_id.clone()}</code></dd>
-            <dt>"Flow"</dt>
-            <dd data-testid="flow">{flow}</dd>
-            <dt>"Scopes"</dt>
-            <dd><code>{config.scopes.join(" ")}</code></dd>
-        </dl>
-        {implicit.then(|| view! {
-            <p class="note" data-testid="implicit-warning">
-                "The implicit flow puts tokens in the address bar and gives no refresh token. The OAuth "
-                "security best practice for browser apps is the code flow with PKCE, this app's default."
-            </p>
-        })}
     }
 }

@@ -94,12 +94,19 @@ pub fn send(request: &HttpRequest) -> impl Future<Output = HttpResult> + 'static
     }
 }
 
-/// GET with an `Authorization` header value (userInfo), with the usual time limit.
-pub async fn get_authorized(url: &str, authorization: &str) -> HttpResult {
-    let headers = [("Authorization", authorization)];
-    let response = start("GET", url, &headers, None, REQUEST_TIMEOUT_MS).await?;
-    Ok(HttpAnswer {
-        status: response.status(),
-        body: text(&response).await.unwrap_or_default(),
-    })
+/// Any request, started now, with the usual time limit: its status and text.
+pub fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> impl Future<Output = HttpResult> + 'static {
+    let answer = start(method, url, headers, body, REQUEST_TIMEOUT_MS);
+    async move {
+        let response = answer.await?;
+        Ok(HttpAnswer {
+            status: response.status(),
+            body: text(&response).await.unwrap_or_default(),
+        })
+    }
 }
