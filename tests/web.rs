@@ -30,11 +30,13 @@ async fn settle() {
     }
 }
 
+/// Type as a person does: the value changes and an `input` event bubbles up from the field.
 fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
     input.set_value(text);
-    input
-        .dispatch_event(&web_sys::Event::new("input").unwrap())
-        .unwrap();
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let event = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&event).unwrap();
 }
 
 /// Mount the panel in a fresh container; the test removes the container when done.
