@@ -53,6 +53,11 @@ async fn get_dragons(h: &Harness) {
 async fn the_list_filters_posting_and_the_inspector() {
     let h = Harness::with_stack(|_| {}).await;
     signed_in(&h).await;
+    // Without a pasted token there is no "Pasted token" to choose (nor its lab button).
+    let shown = h
+        .js("return ['pasted-choice', 'lab-pasted-token', 'lab-expired-token'].map(t => getComputedStyle(document.querySelector(`[data-testid=${t}]`)).display)")
+        .await;
+    assert_eq!(shown, serde_json::json!(["none", "none", "none"]));
     get_dragons(&h).await;
     assert_eq!(dragon_names(&h).await.len(), 12);
     assert_eq!(h.text_of("inspector-status").await, "200");
