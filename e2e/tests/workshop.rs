@@ -341,6 +341,13 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         .await;
     assert!(answer.contains(&id_token), "revealed: the whole token");
 
+    // A reload keeps the diagram; checking the saved session again adds its own steps.
+    h.client.refresh().await.unwrap();
+    h.text_becomes("id-token-verdict", |t| t == "Verified")
+        .await;
+    let reloaded = steps(&h, "diagram").await;
+    assert_eq!(reloaded[..6], drawn[..], "{reloaded:#?}");
+
     // The implicit flow draws its own, the code flow's sign-in kept beside it.
     h.by_testid("sign-out").await.click().await.unwrap();
     h.by_testid("sign-in").await;
