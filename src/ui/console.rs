@@ -478,14 +478,7 @@ fn draw_results(busy: bool, last: Option<&Call>) {
         )
     };
     if busy {
-        let p = say("status working", "calling", "");
-        dom::add(
-            &p,
-            "span",
-            &[("class", "spinner"), ("aria-hidden", "true")],
-            "",
-        );
-        dom::text(&p, "Calling the API…");
+        dom::working(&root, "p", "Calling the API…");
         return;
     }
     let Some(call) = last else {

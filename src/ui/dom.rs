@@ -58,6 +58,19 @@ pub fn value(testid: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Append a "working on it" line: a `tag` of class `status working` with a spinner and `text`.
+pub fn working(parent: &Element, tag: &str, text: &str) -> Element {
+    let line = add(parent, tag, &[("class", "status working")], "");
+    add(
+        &line,
+        "span",
+        &[("class", "spinner"), ("aria-hidden", "true")],
+        "",
+    );
+    self::text(&line, text);
+    line
+}
+
 /// Append `text` (as text) to `parent`, after what it holds.
 pub fn text(parent: &Element, text: &str) {
     let _ = parent.append_with_str_1(text);

@@ -125,7 +125,7 @@ pub fn start(callback: Option<CallbackParams>) {
     });
     let diagram = diagram::Diagram::start(flow.driver);
     let calls = console::Calls::new();
-    // Clicks on what dom.rs drew (no Leptos handlers there).
+    // Clicks on what dom.rs drew and on index.html's own buttons (no Leptos handlers there).
     let _ = window_event_listener(leptos::ev::click, move |ev| {
         if let Some(target) = ev
             .target()

@@ -22,14 +22,7 @@ pub fn run(settings: SettingsState, button: Element) {
         return;
     };
     let _ = button.set_attribute("disabled", "");
-    let working = dom::add(&list, "li", &[("class", "status working")], "");
-    dom::add(
-        &working,
-        "span",
-        &[("class", "spinner"), ("aria-hidden", "true")],
-        "",
-    );
-    dom::text(&working, "Asking the issuer, the Hosted UI and the API…");
+    dom::working(&list, "li", "Asking the issuer, the Hosted UI and the API…");
     // Every request starts now; the answers are read in order.
     let [a, b, c, d, e] = probes(&config).map(|p| {
         let headers: Vec<(&str, &str)> = p.headers.iter().map(|(k, v)| (*k, *v)).collect();
