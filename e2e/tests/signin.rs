@@ -66,7 +66,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         "tokens in sessionStorage"
     );
     assert!(
-        !stored.contains("pending"),
+        !stored.contains("dragons-login.pending"),
         "the pending sign-in was used up: {stored}"
     );
     h.screenshot("signed-in.png").await;

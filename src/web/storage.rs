@@ -104,6 +104,7 @@ pub fn set_memory_only(on: bool) {
     if on {
         let _ = set(local(), TOKEN_STORAGE_KEY, "memory");
         remove(session(), SESSION_KEY);
+        remove(session(), TRACE_KEY);
     } else {
         remove(local(), TOKEN_STORAGE_KEY);
     }
@@ -138,9 +139,12 @@ pub fn clear_auth() {
     remove(session(), PENDING_KEY);
 }
 
-/// Keep the (masked) trace for the next page load; a refusal only loses the drawing.
+/// Keep the (masked) trace for the next page load; a refusal only loses the drawing. With
+/// tokens kept in memory only, nothing of the session is written, the trace neither.
 pub fn save_trace(json: &str) {
-    let _ = set(session(), TRACE_KEY, json);
+    if !memory_only() {
+        let _ = set(session(), TRACE_KEY, json);
+    }
 }
 
 pub fn load_trace() -> Option<String> {
