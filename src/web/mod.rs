@@ -50,10 +50,13 @@ pub fn copy_to_clipboard(text: &str) -> bool {
     }
 }
 
-/// Offer `text` as a JSON file named `name` to download (a `data:` URL on a link clicked
-/// once, never added to the page).
+/// Offer `text` as a JSON file named `name` to download: a `data:` URL on a link added to the
+/// page for the click (some browsers ignore a click on a detached link) and removed at once.
 pub fn download(name: &str, text: &str) {
-    let Some(link) = document().and_then(|d| d.create_element("a").ok()) else {
+    let Some(doc) = document() else {
+        return;
+    };
+    let (Ok(link), Some(body)) = (doc.create_element("a"), doc.body()) else {
         return;
     };
     let data = js_sys::encode_uri_component(text);
@@ -62,9 +65,11 @@ pub fn download(name: &str, text: &str) {
         &format!("data:application/json;charset=utf-8,{data}"),
     );
     let _ = link.set_attribute("download", name);
+    let _ = body.append_child(&link);
     if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
         link.click();
     }
+    link.remove();
 }
 
 /// Presenter view on the page: `data-presenter` on `<html>`; main.css does the rest.
