@@ -199,8 +199,10 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             run("POST /dragons".into(), request, None);
         }
     };
-    // The lab's buttons and the report's fields, drawn once; what is offered, enabled and
-    // checked set as the session changes (one effect instead of a reactive attribute each).
+    // Once the console is on the page: the report's fields.
+    Effect::new(|_| draw_report_fields());
+    // The lab's buttons, drawn once; what is offered, enabled and checked set as the session
+    // changes (one effect instead of a reactive attribute each).
     Effect::new(move |_| {
         let busy = busy.get();
         let (pasted, token) = (has_pasted(), has_token());
@@ -305,10 +307,9 @@ const REPORT_FIELDS: [(&str, &str); 8] = [
     ("reportingPhoneNumber", "Your phone"),
 ];
 
-/// The lab's buttons (and, the first time, the report's fields): each offered and enabled as
-/// the session allows. `state`: signed in, a pasted token, any token, an expired one to offer.
+/// The lab's buttons (drawn the first time), each offered and enabled as the session allows. `state`: signed in, a pasted token, any token, an expired one to offer.
 fn draw_lab(busy: bool, (signed_in, pasted, token, expired): (bool, bool, bool, bool)) {
-    let Some(root) = crate::web::document().and_then(|d| d.get_element_by_id("lab-buttons")) else {
+    let Some(root) = dom::by_id("lab-buttons") else {
         return;
     };
     if root.child_element_count() == 0 {
@@ -323,20 +324,6 @@ fn draw_lab(busy: bool, (signed_in, pasted, token, expired): (bool, bool, bool, 
                 ],
                 which.label(),
             );
-        }
-        if let Some(grid) = dom::canvas("report-fields") {
-            for (field, label) in REPORT_FIELDS {
-                let l = dom::add(&grid, "label", &[], label);
-                let id = format!("new-{field}");
-                let attrs = [("data-testid", id.as_str()), ("type", "text")];
-                dom::add(&l, "input", &attrs, "");
-                dom::add(
-                    &l,
-                    "span",
-                    &[("class", "error"), ("id", &format!("{id}-error"))],
-                    "",
-                );
-            }
         }
     }
     let buttons = root.children();
@@ -354,6 +341,24 @@ fn draw_lab(busy: bool, (signed_in, pasted, token, expired): (bool, bool, bool, 
             };
         let _ = b.toggle_attribute_with_force("hidden", hidden);
         let _ = b.toggle_attribute_with_force("disabled", disabled);
+    }
+}
+
+/// The report's inputs, each with the place for its problem.
+fn draw_report_fields() {
+    let Some(grid) = dom::canvas("report-fields") else {
+        return;
+    };
+    for (field, label) in REPORT_FIELDS {
+        let l = dom::add(&grid, "label", &[], label);
+        let id = format!("new-{field}");
+        dom::add(&l, "input", &[("data-testid", &id), ("type", "text")], "");
+        dom::add(
+            &l,
+            "span",
+            &[("class", "error"), ("id", &format!("{id}-error"))],
+            "",
+        );
     }
 }
 
@@ -377,9 +382,7 @@ fn show_problems(problems: &[(&str, &str)]) {
         if let Some(input) = dom::by_testid(&id) {
             let _ = input.set_attribute("aria-invalid", &problem.is_some().to_string());
         }
-        if let Some(span) =
-            crate::web::document().and_then(|d| d.get_element_by_id(&format!("{id}-error")))
-        {
+        if let Some(span) = dom::by_id(&format!("{id}-error")) {
             span.set_text_content(problem);
         }
     }
@@ -575,16 +578,7 @@ fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
     );
     let dl = dom::add(&details, "dl", &[("class", "facts")], "");
     let fact = |name: &str, value: &str, code: bool, testid: &str| {
-        dom::add(&dl, "dt", &[], name);
-        let dd = dom::add(&dl, "dd", &[], "");
-        if !testid.is_empty() {
-            let _ = dd.set_attribute("data-testid", testid);
-        }
-        if code {
-            dom::add(&dd, "code", &[], value);
-        } else {
-            dom::text(&dd, value);
-        }
+        dom::fact(&dl, name, value, code, testid)
     };
     let request = &call.request;
     fact(

@@ -87,9 +87,7 @@ impl Diagram {
         self.draw();
         dom::focus(&focus);
     }
-}
 
-impl Diagram {
     /// "Export the session": the trace and the timeline as a JSON file for students, tokens
     /// decoded, signatures removed (`Trace::export`).
     fn export(self) {

@@ -1,9 +1,9 @@
 //! Parts of the page drawn once from data with the DOM's own calls instead of Leptos views:
 //! each distinct `view!` compiles its own generic render code into the wasm (the token card
 //! ~13 KB raw, 4.8 KB brotli; the sequence diagram ~25 KB raw), this one builder a few hundred
-//! bytes (issue 12's budget). Text
-//! goes in as text only (`textContent`), never as markup. What changes after drawing is drawn
-//! again whole, or (times) updated by [`tick`].
+//! bytes (issue 12's budget). Text goes in as text only (`textContent`), never as markup. What
+//! changes after drawing is drawn again whole, updated in place (attributes, field values), or
+//! (times) updated by [`tick`].
 
 use crate::auth::explain::time_words;
 use crate::web::document;
@@ -12,9 +12,14 @@ use web_sys::{Element, HtmlElement};
 
 const SVG: &str = "http://www.w3.org/2000/svg";
 
+/// The element with this id.
+pub fn by_id(id: &str) -> Option<Element> {
+    document()?.get_element_by_id(id)
+}
+
 /// The element with this id, emptied, to draw into.
 pub fn canvas(id: &str) -> Option<Element> {
-    let el = document()?.get_element_by_id(id)?;
+    let el = by_id(id)?;
     el.set_text_content(None);
     Some(el)
 }
@@ -53,9 +58,38 @@ pub fn by_testid(testid: &str) -> Option<Element> {
 /// The `value` of the form field (input, select) with this `data-testid` (empty if none).
 pub fn value(testid: &str) -> String {
     by_testid(testid)
-        .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+        .map(|el| value_of(&el))
+        .unwrap_or_default()
+}
+
+/// A form field's `value` (input or select), "" for anything else.
+pub fn value_of(field: &Element) -> String {
+    js_sys::Reflect::get(field, &"value".into())
+        .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+/// Set a form field's `value`, only if it differs (so the caret of someone typing stays put).
+pub fn set_value(field: &Element, value: &str) {
+    if value_of(field) != value {
+        let _ = js_sys::Reflect::set(field, &"value".into(), &value.into());
+    }
+}
+
+/// Append to a `dl` one fact: its name, and its value as code or as words, with a `data-testid`
+/// on the value where tests read it (none if empty).
+pub fn fact(dl: &Element, name: &str, value: &str, code: bool, testid: &str) {
+    add(dl, "dt", &[], name);
+    let dd = add(dl, "dd", &[], if code { "" } else { value });
+    let shown = if code {
+        add(&dd, "code", &[], value)
+    } else {
+        dd
+    };
+    if !testid.is_empty() {
+        let _ = shown.set_attribute("data-testid", testid);
+    }
 }
 
 /// Append a "working on it" line: a `tag` of class `status working` with a spinner and `text`.

@@ -344,7 +344,7 @@ pub fn CallbackStatus(flow: Flow) -> impl IntoView {
 }
 
 fn draw_timeline(timeline: &[Milestone]) {
-    let Some(ol) = web::document().and_then(|d| d.get_element_by_id("timeline")) else {
+    let Some(ol) = dom::by_id("timeline") else {
         return;
     };
     let mut drawn = ol.child_element_count() as usize;

@@ -91,11 +91,7 @@ pub fn SettingsPanel(
             _ => {}
         }
         if let Some(field) = Field::ALL.into_iter().find(|f| field_input_id(*f) == id) {
-            let value = js_sys::Reflect::get(&control, &"value".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
-            form.update(|f| f.set(field, value));
+            form.update(|f| f.set(field, dom::value_of(&control)));
         }
     };
     let unsaved = move || form.with(FormText::to_raw) != state.effective();
@@ -106,7 +102,8 @@ pub fn SettingsPanel(
             notice.set(Some(
                 "Nothing saved: fix the fields marked in red first.".into(),
             ));
-            focus_first_invalid();
+            // The person lands on the first field with a problem.
+            dom::focus("#settings-panel [aria-invalid='true']");
             return;
         }
         let changes = form
@@ -193,81 +190,21 @@ fn choices(field: Field) -> &'static [(&'static str, &'static str)] {
 /// The fields, drawn by dom.rs the first time, then brought up to date: each one's value (only
 /// when it differs, so typing is not disturbed), where it comes from and its problem.
 fn sync_fields(form: &FormText, errors: &[FieldError], source: impl Fn(Field) -> &'static str) {
-    let Some(root) = document().get_element_by_id("settings-fields") else {
+    let Some(root) = dom::by_id("settings-fields") else {
         return;
     };
-    let first = root.child_element_count() == 0;
+    if root.child_element_count() == 0 {
+        draw_fields(&root);
+    }
     for field in Field::ALL {
         let id = field_input_id(field);
         let (help_id, error_id) = (format!("{id}-help"), format!("{id}-error"));
-        if first {
-            let row = dom::add(&root, "div", &[("class", "field")], "");
-            let label = dom::add(&row, "label", &[("for", &id)], field.label());
-            dom::text(&label, " ");
-            dom::add(&label, "code", &[("class", "key")], field.key());
-            let source_id = format!("{id}-source");
-            dom::add(
-                &label,
-                "span",
-                &[
-                    ("class", "source"),
-                    ("data-testid", &source_id),
-                    ("id", &source_id),
-                ],
-                "",
-            );
-            let common = [("id", id.as_str()), ("data-testid", id.as_str())];
-            let listed = choices(field);
-            if listed.is_empty() {
-                let input = dom::add(&row, "input", &common, "");
-                let placeholder = if field == Field::LogoutUri {
-                    "same as the callback URL"
-                } else {
-                    ""
-                };
-                for (k, v) in [
-                    ("type", "text"),
-                    ("spellcheck", "false"),
-                    ("autocomplete", "off"),
-                    ("placeholder", placeholder),
-                ] {
-                    let _ = input.set_attribute(k, v);
-                }
-            } else {
-                let select = dom::add(&row, "select", &common, "");
-                for (value, words) in listed {
-                    dom::add(&select, "option", &[("value", value)], words);
-                }
-            }
-            dom::add(
-                &row,
-                "p",
-                &[("class", "help"), ("id", &help_id)],
-                field.help(),
-            );
-            dom::add(
-                &row,
-                "p",
-                &[
-                    ("class", "error"),
-                    ("id", &error_id),
-                    ("data-testid", &error_id),
-                    ("role", "alert"),
-                ],
-                "",
-            );
-        }
         let error = errors
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.message.as_str());
-        let by_id = |id: &str| document().get_element_by_id(id);
-        if let Some(control) = by_id(&id) {
-            let value = wasm_bindgen::JsValue::from_str(form.get(field));
-            let shown = js_sys::Reflect::get(&control, &"value".into()).ok();
-            if shown.as_ref() != Some(&value) {
-                let _ = js_sys::Reflect::set(&control, &"value".into(), &value);
-            }
+        if let Some(control) = dom::by_id(&id) {
+            dom::set_value(&control, form.get(field));
             let _ = control.set_attribute("aria-invalid", &error.is_some().to_string());
             let described = match error {
                 Some(_) => format!("{error_id} {help_id}"),
@@ -280,24 +217,64 @@ fn sync_fields(form: &FormText, errors: &[FieldError], source: impl Fn(Field) ->
                     .toggle_with_force("invalid", error.is_some());
             }
         }
-        if let Some(p) = by_id(&error_id) {
+        if let Some(p) = dom::by_id(&error_id) {
             p.set_text_content(error);
             let _ = p.toggle_attribute_with_force("hidden", error.is_none());
         }
-        if let Some(span) = by_id(&format!("{id}-source")) {
+        if let Some(span) = dom::by_id(&format!("{id}-source")) {
             span.set_text_content(Some(source(field)));
         }
     }
 }
 
-/// Move keyboard focus to the first field with a problem, so the person lands on it.
-fn focus_first_invalid() {
-    let field = document()
-        .query_selector("#settings-panel [aria-invalid='true']")
-        .ok()
-        .flatten()
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
-    if let Some(field) = field {
-        let _ = field.focus();
+/// One row per field: label (with its key and where the value comes from), the input or
+/// select, its help and its (hidden) error.
+fn draw_fields(root: &Element) {
+    for field in Field::ALL {
+        let id = field_input_id(field);
+        let row = dom::add(root, "div", &[("class", "field")], "");
+        let label = dom::add(&row, "label", &[("for", &id)], field.label());
+        dom::text(&label, " ");
+        dom::add(&label, "code", &[("class", "key")], field.key());
+        let source_id = format!("{id}-source");
+        let source = [
+            ("class", "source"),
+            ("data-testid", &source_id),
+            ("id", &source_id),
+        ];
+        dom::add(&label, "span", &source, "");
+        let common = [("id", id.as_str()), ("data-testid", id.as_str())];
+        let listed = choices(field);
+        if listed.is_empty() {
+            let input = dom::add(&row, "input", &common, "");
+            let placeholder = if field == Field::LogoutUri {
+                "same as the callback URL"
+            } else {
+                ""
+            };
+            for (k, v) in [
+                ("type", "text"),
+                ("spellcheck", "false"),
+                ("autocomplete", "off"),
+                ("placeholder", placeholder),
+            ] {
+                let _ = input.set_attribute(k, v);
+            }
+        } else {
+            let select = dom::add(&row, "select", &common, "");
+            for (value, words) in listed {
+                dom::add(&select, "option", &[("value", value)], words);
+            }
+        }
+        let help = [("class", "help"), ("id", &format!("{id}-help"))];
+        dom::add(&row, "p", &help, field.help());
+        let error_id = format!("{id}-error");
+        let error = [
+            ("class", "error"),
+            ("id", &error_id),
+            ("data-testid", &error_id),
+            ("role", "alert"),
+        ];
+        dom::add(&row, "p", &error, "");
     }
 }

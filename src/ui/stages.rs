@@ -28,10 +28,10 @@ pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
         facts(
             &root,
             &[
-                ("Hosted UI", &c.auth_domain, false),
-                ("App client", &c.client_id, false),
-                ("Flow", flow, true),
-                ("Scopes", &c.scopes.join(" "), false),
+                ("Hosted UI", &c.auth_domain, true, "auth-domain"),
+                ("App client", &c.client_id, true, "client-id"),
+                ("Flow", flow, false, "flow"),
+                ("Scopes", &c.scopes.join(" "), true, ""),
             ],
         );
         if c.flow == Flow::Implicit {
@@ -49,29 +49,11 @@ pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
     }
 }
 
-/// A `dl.facts` of (name, value, words): a value is code (`<code>`) unless it is `words`.
-/// The values carry `data-testid`s where tests read them.
-fn facts(root: &web_sys::Element, rows: &[(&str, &str, bool)]) {
+/// A `dl.facts` of (name, value, code, test id).
+fn facts(root: &web_sys::Element, rows: &[(&str, &str, bool, &str)]) {
     let dl = dom::add(root, "dl", &[("class", "facts")], "");
-    for (name, value, words) in rows {
-        dom::add(&dl, "dt", &[], name);
-        let dd = dom::add(&dl, "dd", &[], "");
-        let testid = match *name {
-            "Hosted UI" => "auth-domain",
-            "App client" => "client-id",
-            "Flow" => "flow",
-            "API" => "api-base-url",
-            _ => "",
-        };
-        let shown = if *words {
-            dd.clone()
-        } else {
-            dom::add(&dd, "code", &[], "")
-        };
-        shown.set_text_content(Some(value));
-        if !testid.is_empty() {
-            let _ = shown.set_attribute("data-testid", testid);
-        }
+    for (name, value, code, testid) in rows {
+        dom::fact(&dl, name, value, *code, testid);
     }
 }
 
@@ -90,7 +72,13 @@ pub fn ApiStage(state: SettingsState, flow: FlowState, calls: Calls) -> impl Int
             ApiToken::Id => "ID token (REST API authorizers without OAuth scopes expect it)",
             ApiToken::Access => "access token (for methods with OAuth scopes)",
         };
-        facts(&root, &[("API", &api, false), ("Token sent", token, true)]);
+        facts(
+            &root,
+            &[
+                ("API", &api, true, "api-base-url"),
+                ("Token sent", token, false, ""),
+            ],
+        );
     });
     view! {
         <div id="api-facts"></div>
