@@ -12,7 +12,6 @@ use super::flow::describe;
 use crate::auth::machine::Milestone;
 use crate::trace::{flow_of, mask_tokens, Arrow, Trace, PARTIES};
 use crate::web::driver::Driver;
-use crate::web::storage;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
@@ -32,7 +31,7 @@ pub struct Diagram {
 }
 
 impl Diagram {
-    /// Draw `trace` now and whenever it changes, and keep it for the next page load.
+    /// Draw the driver's trace now and whenever it changes.
     pub fn start(driver: Driver) -> Diagram {
         let trace = driver.trace;
         let d = Diagram {
@@ -44,8 +43,6 @@ impl Diagram {
         Effect::new(move |_| {
             trace.track();
             d.draw();
-            // Kept (masked) for a reload too, not only for the trip to the Hosted UI.
-            storage::save_trace(&trace.with_untracked(Trace::to_json));
         });
         d
     }

@@ -113,8 +113,7 @@ impl Flow {
         let config = settings.config().ok().map(Box::new);
         self.driver.handle(Event::Reset { config });
         // The next person starts with an empty diagram (its logout arrow included).
-        self.driver.trace.set(Default::default());
-        web::storage::forget_trace();
+        self.driver.forget_trace();
     }
 
     /// `GET /oauth2/userInfo` of the session's own Hosted UI domain, with its access token.
@@ -133,7 +132,7 @@ impl Flow {
                 .driver
                 .sent("GET", &url, &[("Authorization", &bearer)], None);
             let answer = http::fetch("GET", &url, &[("Authorization", &bearer)], None).await;
-            self.driver.answered(id, &answer);
+            self.driver.answered_with(id, &answer);
             self.user_info.set(Some(answer));
             self.user_info_busy.set(false);
         });

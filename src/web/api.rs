@@ -1,8 +1,7 @@
 //! Sending a dragons API request from the browser and reading back all it lets us see.
 
 use crate::api::ApiRequest;
-use crate::auth::error::TransportError;
-use crate::auth::http::{HttpAnswer, REQUEST_TIMEOUT_MS};
+use crate::auth::http::REQUEST_TIMEOUT_MS;
 use wasm_bindgen::JsCast;
 
 /// What came back: the status, the headers the browser exposes, the body, the time taken.
@@ -53,16 +52,8 @@ pub async fn send(request: &ApiRequest, driver: super::driver::Driver) -> ApiAns
             failure: Some(e.to_string()),
         },
     };
-    driver.answered(
-        id,
-        &match (answer.status, &answer.failure) {
-            (Some(status), _) => Ok(HttpAnswer {
-                status,
-                body: answer.body.clone(),
-            }),
-            (None, f) => Err(TransportError::Failed(f.clone().unwrap_or_default())),
-        },
-    );
+    let said = answer.failure.as_deref().unwrap_or(&answer.body);
+    driver.answered(id, answer.status, said);
     answer
 }
 

@@ -50,6 +50,7 @@ impl Driver {
     pub fn start(self, callback: Option<CallbackParams>) {
         if let Some(c) = &callback {
             self.trace.update(|t| t.called_back(c.pairs()));
+            self.keep_trace();
         }
         let pending = callback.as_ref().and_then(|_| storage::load_pending());
         let saved = storage::load_session();
@@ -108,9 +109,10 @@ impl Driver {
                 };
                 self.trace
                     .update(|t| t.sent(id.0, request.method(), &request.url, headers, form));
+                self.keep_trace();
                 spawn_local(async move {
                     let result = answer.await;
-                    self.answered(id.0, &result);
+                    self.answered_with(id.0, &result);
                     self.handle(Event::Answer { id, result });
                 })
             }
@@ -124,8 +126,9 @@ impl Driver {
                 self.handle(Event::Signature { id, result });
             }),
             Effect::Navigate(url) => {
+                // Kept before the page goes: the arrow survives the trip to the Hosted UI.
                 self.trace.update(|t| t.navigated(&url));
-                storage::save_trace(&self.trace.with_untracked(Trace::to_json));
+                self.keep_trace();
                 // A refused navigation leaves the page as it is; the state says what happened.
                 let _ = location::navigate(&url);
             }
@@ -164,15 +167,34 @@ impl Driver {
         self.next_call.set_value(id - 1);
         self.trace
             .update(|t| t.sent(id, method, url, headers, body));
+        self.keep_trace();
         id
     }
 
-    /// The answer to a traced request: its status and body, or why none came.
-    pub fn answered(self, id: u64, result: &HttpResult) {
-        self.trace.update(|t| match result {
-            Ok(a) => t.answered(id, Some(a.status), &a.body),
-            Err(e) => t.answered(id, None, &e.to_string()),
-        });
+    /// The answer to a traced request: its status (none if no answer came) and its body (or
+    /// why none came).
+    pub fn answered(self, id: u64, status: Option<u16>, body: &str) {
+        self.trace.update(|t| t.answered(id, status, body));
+        self.keep_trace();
+    }
+
+    /// [`Driver::answered`] with a fetch's result.
+    pub fn answered_with(self, id: u64, result: &HttpResult) {
+        match result {
+            Ok(a) => self.answered(id, Some(a.status), &a.body),
+            Err(e) => self.answered(id, None, &e.to_string()),
+        }
+    }
+
+    /// The trace, masked, in this tab's storage for the next page load (after each change).
+    fn keep_trace(self) {
+        storage::save_trace(&self.trace.with_untracked(Trace::to_json));
+    }
+
+    /// Reset for the next person: an empty diagram, nothing kept.
+    pub fn forget_trace(self) {
+        self.trace.set(Trace::default());
+        storage::forget_trace();
     }
 
     /// One timer, set to when the machine next wants to be woken.

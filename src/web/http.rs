@@ -85,13 +85,7 @@ pub fn send(request: &HttpRequest) -> impl Future<Output = HttpResult> + 'static
         ),
         None => start("GET", &request.url, &[], None, request.timeout_ms),
     };
-    async move {
-        let response = answer.await?;
-        Ok(HttpAnswer {
-            status: response.status(),
-            body: text(&response).await.unwrap_or_default(),
-        })
-    }
+    status_and_text(answer)
 }
 
 /// Any request, started now, with the usual time limit: its status and text.
@@ -101,12 +95,16 @@ pub fn fetch(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> impl Future<Output = HttpResult> + 'static {
-    let answer = start(method, url, headers, body, REQUEST_TIMEOUT_MS);
-    async move {
-        let response = answer.await?;
-        Ok(HttpAnswer {
-            status: response.status(),
-            body: text(&response).await.unwrap_or_default(),
-        })
-    }
+    status_and_text(start(method, url, headers, body, REQUEST_TIMEOUT_MS))
+}
+
+/// A started fetch's answer as the core reads it: status and text.
+async fn status_and_text(
+    started: impl Future<Output = Result<Response, TransportError>>,
+) -> HttpResult {
+    let response = started.await?;
+    Ok(HttpAnswer {
+        status: response.status(),
+        body: text(&response).await.unwrap_or_default(),
+    })
 }
