@@ -220,6 +220,101 @@ impl CallSources {
     }
 }
 
+/// The 401 lab's ways of calling `GET /dragons`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lab {
+    NoToken,
+    IdToken,
+    AccessToken,
+    Tampered,
+    Expired,
+    Pasted,
+}
+
+pub const LABS: [Lab; 6] = [
+    Lab::NoToken,
+    Lab::IdToken,
+    Lab::AccessToken,
+    Lab::Tampered,
+    Lab::Expired,
+    Lab::Pasted,
+];
+
+/// What the page holds, as far as the lab is concerned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LabHas {
+    pub signed_in: bool,
+    pub pasted: bool,
+    /// An ID token a refresh replaced, now past its `exp`.
+    pub expired: bool,
+    /// A call is on its way.
+    pub busy: bool,
+}
+
+impl Lab {
+    pub fn label(self) -> &'static str {
+        match self {
+            Lab::NoToken => "No token",
+            Lab::IdToken => "ID token",
+            Lab::AccessToken => "Access token",
+            Lab::Tampered => "Tampered token",
+            Lab::Expired => "Expired token",
+            Lab::Pasted => "Pasted token",
+        }
+    }
+
+    /// Why API Gateway answers as it does.
+    pub fn why(self) -> &'static str {
+        match self {
+            Lab::NoToken => "No Authorization header: the authorizer refuses before the API runs.",
+            Lab::IdToken => "REST API Cognito authorizers on methods without OAuth scopes expect the ID token.",
+            Lab::AccessToken => "REST API Cognito authorizers with no OAuth scopes accept only ID tokens; the access token is for methods with scopes.",
+            Lab::Tampered => "One claim changed (cognito:username set to admin), the signature kept: it no longer matches, so the token is refused.",
+            Lab::Expired => "The ID token a refresh replaced, now past its exp: a genuine token, refused only for its age. Refresh before exp.",
+            Lab::Pasted => "The token you pasted, as API Gateway's authorizer sees it: an ID token of this pool and client passes a method without scopes; an access token, an expired token or one from another pool or client does not.",
+        }
+    }
+
+    /// Whether this call is offered at all (an expired token only once there is one, the
+    /// pasted token only once one is pasted), and whether it can be made now.
+    pub fn offered(self, has: LabHas) -> (bool, bool) {
+        let shown = match self {
+            Lab::Expired => has.expired,
+            Lab::Pasted => has.pasted,
+            _ => true,
+        };
+        let usable = !has.busy
+            && match self {
+                Lab::NoToken => true,
+                Lab::Tampered => has.signed_in || has.pasted,
+                Lab::Pasted => has.pasted,
+                _ => has.signed_in,
+            };
+        (shown, usable)
+    }
+}
+
+impl CallSources {
+    /// The lab's call `which`: the session's tokens (the tampered one from the session's ID
+    /// token, else the pasted one), the `expired` ID token a refresh replaced, or the pasted
+    /// token at its own API.
+    pub fn lab_request(&self, which: Lab, expired: Option<&str>) -> ApiRequest {
+        let token = match which {
+            Lab::NoToken => None,
+            Lab::IdToken => self.session_token(crate::config::ApiToken::Id),
+            Lab::AccessToken => self.session_token(crate::config::ApiToken::Access),
+            Lab::Tampered => self
+                .session_token(crate::config::ApiToken::Id)
+                .or_else(|| self.pasted_token())
+                .and_then(|t| tamper(&t)),
+            Lab::Expired => expired.map(str::to_owned),
+            Lab::Pasted => self.pasted_token(),
+        };
+        let base = self.api_base(which == Lab::Pasted);
+        list_request(&base, token.as_deref(), &Filter::All)
+    }
+}
+
 /// `GET <api>/dragons[?dragonName=…|family=…]` with the raw token in `Authorization` (what a
 /// REST API Cognito authorizer reads; no `Bearer ` prefix needed).
 pub fn list_request(api_base: &str, token: Option<&str>, filter: &Filter) -> ApiRequest {
@@ -755,6 +850,71 @@ mod tests {
         };
         assert_eq!(nothing.api_base(true), "https://configured.api");
         assert_eq!(CallSources::default().api_base(false), "");
+    }
+
+    #[test]
+    fn the_lab_offers_each_call_when_it_can_be_made() {
+        let offered = |has: LabHas| LABS.map(|l| l.offered(has));
+        let signed_out = LabHas::default();
+        // Signed out: only "no token"; the expired and pasted calls not even shown.
+        assert_eq!(
+            offered(signed_out),
+            [
+                (true, true),
+                (true, false),
+                (true, false),
+                (true, false),
+                (false, false),
+                (false, false)
+            ]
+        );
+        let pasted_only = LabHas {
+            pasted: true,
+            ..signed_out
+        };
+        assert_eq!(
+            Lab::Tampered.offered(pasted_only),
+            (true, true),
+            "tampers the pasted one"
+        );
+        assert_eq!(Lab::Pasted.offered(pasted_only), (true, true));
+        assert_eq!(Lab::IdToken.offered(pasted_only), (true, false));
+        let all = LabHas {
+            signed_in: true,
+            pasted: true,
+            expired: true,
+            busy: false,
+        };
+        assert!(offered(all).iter().all(|o| *o == (true, true)));
+        let busy = LabHas { busy: true, ..all };
+        assert!(offered(busy)
+            .iter()
+            .all(|(shown, usable)| *shown && !usable));
+    }
+
+    #[test]
+    fn each_lab_call_sends_its_token_to_its_api() {
+        let sources = CallSources {
+            session: Some(("id1".into(), "acc1".into(), "https://session.api".into())),
+            pasted: Some(("pasted1".into(), "https://pasted.api".into())),
+            configured_api: None,
+        };
+        let sent = |which, expired| {
+            let r = sources.lab_request(which, expired);
+            let authorization = r.authorization().map(str::to_owned);
+            (r.url, authorization)
+        };
+        let at = |api: &str| format!("{api}/dragons");
+        assert_eq!(sent(Lab::NoToken, None), (at("https://session.api"), None));
+        assert_eq!(sent(Lab::IdToken, None).1.as_deref(), Some("id1"));
+        assert_eq!(sent(Lab::AccessToken, None).1.as_deref(), Some("acc1"));
+        assert_eq!(sent(Lab::Expired, Some("old")).1.as_deref(), Some("old"));
+        assert_eq!(
+            sent(Lab::Pasted, None),
+            (at("https://pasted.api"), Some("pasted1".into()))
+        );
+        // "id1" is no JWT, so there is nothing to tamper with: no token at all.
+        assert_eq!(sent(Lab::Tampered, None).1, None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::dom;
 use super::flow::Flow;
 use super::SettingsState;
-use crate::api::{self, ApiRequest, Diagnosis, Filter, NewDragon};
+use crate::api::{self, ApiRequest, Diagnosis, Filter, Lab, LabHas, NewDragon, LABS};
 use crate::config::ApiToken;
 use crate::web::api::{send, ApiAnswer};
 use leptos::prelude::*;
@@ -21,57 +21,15 @@ struct Call {
     diagnosis: Diagnosis,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lab {
-    NoToken,
-    IdToken,
-    AccessToken,
-    Tampered,
-    Expired,
-    Pasted,
-}
-
-const LABS: [Lab; 6] = [
-    Lab::NoToken,
-    Lab::IdToken,
-    Lab::AccessToken,
-    Lab::Tampered,
-    Lab::Expired,
-    Lab::Pasted,
-];
-
-impl Lab {
-    fn testid(self) -> &'static str {
-        match self {
-            Lab::NoToken => "lab-no-token",
-            Lab::IdToken => "lab-id-token",
-            Lab::AccessToken => "lab-access-token",
-            Lab::Tampered => "lab-tampered-token",
-            Lab::Expired => "lab-expired-token",
-            Lab::Pasted => "lab-pasted-token",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Lab::NoToken => "No token",
-            Lab::IdToken => "ID token",
-            Lab::AccessToken => "Access token",
-            Lab::Tampered => "Tampered token",
-            Lab::Expired => "Expired token",
-            Lab::Pasted => "Pasted token",
-        }
-    }
-
-    fn why(self) -> &'static str {
-        match self {
-            Lab::NoToken => "No Authorization header: the authorizer refuses before the API runs.",
-            Lab::IdToken => "REST API Cognito authorizers on methods without OAuth scopes expect the ID token.",
-            Lab::AccessToken => "REST API Cognito authorizers with no OAuth scopes accept only ID tokens; the access token is for methods with scopes.",
-            Lab::Tampered => "One claim changed (cognito:username set to admin), the signature kept: it no longer matches, so the token is refused.",
-            Lab::Expired => "The ID token a refresh replaced, now past its exp: a genuine token, refused only for its age. Refresh before exp.",
-            Lab::Pasted => "The token you pasted, as API Gateway's authorizer sees it: an ID token of this pool and client passes a method without scopes; an access token, an expired token or one from another pool or client does not.",
-        }
+/// The lab button's test id.
+fn lab_testid(which: Lab) -> &'static str {
+    match which {
+        Lab::NoToken => "lab-no-token",
+        Lab::IdToken => "lab-id-token",
+        Lab::AccessToken => "lab-access-token",
+        Lab::Tampered => "lab-tampered-token",
+        Lab::Expired => "lab-expired-token",
+        Lab::Pasted => "lab-pasted-token",
     }
 }
 
@@ -167,20 +125,9 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         );
     };
     let run_lab = move |which: Lab| {
-        let sources = untrack(sources);
-        let token = match which {
-            Lab::NoToken => None,
-            Lab::IdToken => sources.session_token(ApiToken::Id),
-            Lab::AccessToken => sources.session_token(ApiToken::Access),
-            Lab::Tampered => sources
-                .session_token(ApiToken::Id)
-                .or_else(|| sources.pasted_token())
-                .and_then(|t| api::tamper(&t)),
-            Lab::Expired => untrack(replaced_id_token).map(|(t, _)| t.secret().to_owned()),
-            Lab::Pasted => sources.pasted_token(),
-        };
-        let base = sources.api_base(which == Lab::Pasted);
-        let request = api::list_request(&base, token.as_deref(), &Filter::All);
+        let expired = untrack(replaced_id_token);
+        let expired = expired.as_ref().map(|(t, _)| t.secret());
+        let request = untrack(sources).lab_request(which, expired);
         run(format!("401 lab: {}", which.label()), request, Some(which));
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
@@ -206,7 +153,12 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
     Effect::new(move |_| {
         let busy = busy.get();
         let (pasted, token) = (has_pasted(), has_token());
-        draw_lab(busy, (signed_in(), pasted, token, replaced_expired()));
+        draw_lab(LabHas {
+            signed_in: signed_in(),
+            pasted,
+            expired: replaced_expired(),
+            busy,
+        });
         let (pasting, chosen) = (pasting(), chosen());
         for (testid, on) in [
             ("api-token-id", !pasting && chosen == ApiToken::Id),
@@ -249,7 +201,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             }
             "api-token-pasted" => use_pasted.set(true),
             _ => {
-                if let Some(which) = LABS.into_iter().find(|l| l.testid() == testid) {
+                if let Some(which) = LABS.into_iter().find(|l| lab_testid(*l) == testid) {
                     run_lab(which);
                 }
             }
@@ -307,40 +259,28 @@ const REPORT_FIELDS: [(&str, &str); 8] = [
     ("reportingPhoneNumber", "Your phone"),
 ];
 
-/// The lab's buttons (drawn the first time), each offered and enabled as the session allows. `state`: signed in, a pasted token, any token, an expired one to offer.
-fn draw_lab(busy: bool, (signed_in, pasted, token, expired): (bool, bool, bool, bool)) {
+/// The lab's buttons (drawn the first time), each offered and enabled as `api::Lab` says.
+fn draw_lab(has: LabHas) {
     let Some(root) = dom::by_id("lab-buttons") else {
         return;
     };
     if root.child_element_count() == 0 {
         for which in LABS {
-            dom::add(
-                &root,
-                "button",
-                &[
-                    ("type", "button"),
-                    ("class", "button secondary"),
-                    ("data-testid", which.testid()),
-                ],
-                which.label(),
-            );
+            let attrs = [
+                ("type", "button"),
+                ("class", "button secondary"),
+                ("data-testid", lab_testid(which)),
+            ];
+            dom::add(&root, "button", &attrs, which.label());
         }
     }
     let buttons = root.children();
     for (i, which) in LABS.into_iter().enumerate() {
-        let Some(b) = buttons.item(i as u32) else {
-            continue;
-        };
-        let hidden = (which == Lab::Expired && !expired) || (which == Lab::Pasted && !pasted);
-        let disabled = busy
-            || match which {
-                Lab::NoToken => false,
-                Lab::Tampered => !token,
-                Lab::Pasted => !pasted,
-                _ => !signed_in,
-            };
-        let _ = b.toggle_attribute_with_force("hidden", hidden);
-        let _ = b.toggle_attribute_with_force("disabled", disabled);
+        if let Some(b) = buttons.item(i as u32) {
+            let (shown, usable) = which.offered(has);
+            let _ = b.toggle_attribute_with_force("hidden", !shown);
+            let _ = b.toggle_attribute_with_force("disabled", !usable);
+        }
     }
 }
 
