@@ -24,10 +24,8 @@ pub fn run(settings: SettingsState, button: Element) {
     let _ = button.set_attribute("disabled", "");
     dom::working(&list, "li", "Asking the issuer, the Hosted UI and the API…");
     // Every request starts now; the answers are read in order.
-    let [a, b, c, d, e] = probes(&config).map(|p| {
-        let headers: Vec<(&str, &str)> = p.headers.iter().map(|(k, v)| (*k, *v)).collect();
-        http::fetch(p.method, &p.url, &headers, p.body.as_deref())
-    });
+    let [a, b, c, d, e] =
+        probes(&config).map(|p| http::fetch(p.method, &p.url, &p.headers, p.body.as_deref()));
     spawn_local(async move {
         let answers = [a.await, b.await, c.await, d.await, e.await];
         draw(&judge(&config, &answers));
