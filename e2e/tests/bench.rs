@@ -67,7 +67,7 @@ async fn cold_callback(h: &Harness) -> f64 {
     let ms = attribute_ms(&b, "data-verified-ms").await;
     if std::env::var_os("BENCH_TRACE").is_some() {
         let trace = b
-            .js("return performance.getEntries().map(e => `${e.entryType} ${e.name.split('/').pop().slice(0,40)} ${e.startTime.toFixed(0)}-${(e.responseEnd||e.startTime+e.duration).toFixed(0)}`).join(' | ')")
+            .js("return performance.getEntries().map(e => `${e.entryType} ${e.name.split('/').pop().slice(0,40)} ${e.startTime.toFixed(0)}-${(e.responseEnd||e.startTime+e.duration).toFixed(0)}` + (e.entryType == 'resource' ? `(c${e.connectStart.toFixed(0)}-${e.connectEnd.toFixed(0)} q${e.requestStart.toFixed(0)} r${e.responseStart.toFixed(0)} ${e.nextHopProtocol})` : '') + (e.entryType == 'long-animation-frame' ? ` [render ${e.renderStart.toFixed(0)} style ${e.styleAndLayoutStart.toFixed(0)} ` + e.scripts.map(s => `${s.invoker} ${s.sourceURL.split('/').pop().slice(0,20)} ${s.startTime.toFixed(0)}+${s.duration.toFixed(0)} compile/parse ${(s.executionStart - s.startTime).toFixed(0)}`).join('; ') + ']' : '')).join(' | ')")
             .await;
         println!("{}\nverified {ms:.0}\n", trace.as_str().unwrap_or_default());
     }

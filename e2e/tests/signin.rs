@@ -45,6 +45,21 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
         "{expiry}"
     );
+    // The expiry on this computer's clock, as this browser's own Date reads the exp claim.
+    let exp: i64 = claim(&h, "id-token", "exp").await.parse().unwrap();
+    let local = h
+        .js(&format!(
+            "const d = new Date({exp} * 1000), p = n => String(n).padStart(2, '0'); \
+             const east = -d.getTimezoneOffset(), a = Math.abs(east); \
+             const zone = east == 0 ? '' : (east < 0 ? '-' : '+') + Math.floor(a / 60) + (a % 60 ? ':' + p(a % 60) : ''); \
+             return `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}} ${{p(d.getHours())}}:${{p(d.getMinutes())}}:${{p(d.getSeconds())}} (UTC${{zone}})`"
+        ))
+        .await;
+    let local = local.as_str().unwrap();
+    assert!(
+        expiry.ends_with(&format!("({local})")),
+        "{expiry} vs {local}"
+    );
     assert!(h.text_of("signed-in-as").await.contains("dragonrider"));
 
     // The address bar holds no code or state, and history has no callback entry to go back to.

@@ -95,6 +95,40 @@ pub fn time_words(at: i64, now: i64, local: &str, expiry: bool) -> String {
     }
 }
 
+/// A time (seconds since the epoch) as a clock on this computer shows it, `east` minutes ahead
+/// of UTC: "2026-11-23 20:41:07 (UTC+1)". The same on every machine, whatever its language
+/// (the browser's `toLocaleString` costs 10–30 ms the first time, loading its locale data).
+pub fn clock_time(secs: i64, east: i64) -> String {
+    let local = secs.saturating_add(east.saturating_mul(60));
+    let (days, day_secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    // Days since 1970-01-01 to a date (Howard Hinnant's `civil_from_days`).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let zone = match east {
+        0 => String::new(),
+        e if e % 60 == 0 => format!("{:+}", e / 60),
+        e => format!(
+            "{}{}:{:02}",
+            if e < 0 { '-' } else { '+' },
+            e.abs() / 60,
+            e.abs() % 60
+        ),
+    };
+    format!(
+        "{year}-{month:02}-{day:02} {:02}:{:02}:{:02} (UTC{zone})",
+        day_secs / 3600,
+        day_secs % 3600 / 60,
+        day_secs % 60
+    )
+}
+
 /// Claims holding seconds since the epoch.
 pub fn is_time_claim(name: &str) -> bool {
     matches!(name, "exp" | "iat" | "auth_time" | "nbf")
@@ -116,6 +150,33 @@ mod tests {
         let ok = serde_json::json!({"sub": "u1", "email_verified": true});
         assert_eq!(string_booleans(&ok), None);
         assert_eq!(string_booleans(&serde_json::json!([1])), None);
+    }
+
+    #[test]
+    fn clock_times_are_dates_on_this_computers_clock() {
+        assert_eq!(clock_time(0, 0), "1970-01-01 00:00:00 (UTC)");
+        // 2026-11-23T20:41:07Z, in Berlin's winter, New York's and India's time.
+        assert_eq!(clock_time(1_795_466_467, 60), "2026-11-23 21:41:07 (UTC+1)");
+        assert_eq!(
+            clock_time(1_795_466_467, -300),
+            "2026-11-23 15:41:07 (UTC-5)"
+        );
+        assert_eq!(
+            clock_time(1_795_466_467, 330),
+            "2026-11-24 02:11:07 (UTC+5:30)"
+        );
+        assert_eq!(
+            clock_time(1_795_466_467, -570),
+            "2026-11-23 11:11:07 (UTC-9:30)"
+        );
+        // A leap day, and the day after the end of a century year that is not a leap year.
+        assert_eq!(clock_time(951_782_400, 0), "2000-02-29 00:00:00 (UTC)");
+        assert_eq!(clock_time(4_107_542_400, 0), "2100-03-01 00:00:00 (UTC)");
+        assert_eq!(clock_time(-1, 0), "1969-12-31 23:59:59 (UTC)");
+        // Whatever a token claims, no panic.
+        for at in [i64::MIN, i64::MAX, -62_135_596_800] {
+            assert!(clock_time(at, 840).contains("(UTC+14)"));
+        }
     }
 
     #[test]

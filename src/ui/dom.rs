@@ -5,7 +5,7 @@
 //! changes after drawing is drawn again whole, updated in place (attributes, field values), or
 //! (times) updated by [`tick`].
 
-use crate::auth::explain::time_words;
+use crate::auth::explain::{clock_time, time_words};
 use crate::web::document;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
@@ -180,10 +180,16 @@ fn set_time(el: &Element, now: i64) {
     el.set_text_content(Some(&text));
 }
 
-/// `toLocaleString()` of a time in seconds since the epoch (this computer's clock).
+/// A time in seconds since the epoch as this computer's clock shows it, with its UTC offset
+/// then (summer time included).
 fn local_time(secs: i64) -> String {
-    String::from(
-        js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0))
-            .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED),
-    )
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(secs as f64 * 1000.0));
+    // Minutes behind UTC; NaN outside the dates JavaScript can hold (then shown in UTC).
+    let behind = date.get_timezone_offset();
+    let east = if behind.is_finite() {
+        -behind as i64
+    } else {
+        0
+    };
+    clock_time(secs, east)
 }

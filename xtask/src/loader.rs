@@ -3,6 +3,12 @@
 //! same for every build, as S3 + CloudFront or a `<meta>` tag must serve it) refuses inline
 //! scripts. This step, run by Trunk's `post_build` hook (see Trunk.toml) on every build, moves the
 //! loader into `loader-<hash>.js` beside the wasm and points a `<script src>` at it.
+//!
+//! The tag goes at the end of `<body>`, `async` (issue 12): a module script in `<head>` is
+//! deferred, and deferred scripts wait for the stylesheet, so the wasm was compiled only once
+//! main.css had arrived; async, it starts as soon as the loader and the wasm are here (the page
+//! it draws into is parsed by then, the tag being its last element). The first paint still waits
+//! for the stylesheet, as it must.
 
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -32,11 +38,15 @@ pub fn rewrite(html: &str) -> Result<Option<(String, String, String)>, String> {
     let digest = Sha256::digest(script.as_bytes());
     let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
     let name = format!("loader-{hash}.js");
-    let tag = format!("<script type=\"module\" src=\"./{name}\"></script>");
-    let page = format!("{}{tag}{}", &html[..start], &html[end + CLOSE.len()..]);
+    let tag = format!("<script type=\"module\" async src=\"./{name}\"></script>");
+    let page = format!("{}{}", &html[..start], &html[end + CLOSE.len()..]);
     if page.contains(OPEN) {
         return Err("index.html: more than one inline module script".into());
     }
+    let body_end = page
+        .rfind("</body>")
+        .ok_or("index.html: no </body> to put the loader before")?;
+    let page = format!("{}{tag}{}", &page[..body_end], &page[body_end..]);
     Ok(Some((page, name, script)))
 }
 
@@ -66,8 +76,9 @@ mod tests {
         assert!(name.starts_with("loader-") && name.ends_with(".js") && name.len() == 26);
         assert!(script.starts_with("import init, * as bindings from './app-1.js';"));
         assert!(!page.contains("import init"));
+        // Last in the body, async: it waits for the page above it, not for the stylesheet.
         assert!(page.contains(&format!(
-            "<script type=\"module\" src=\"./{name}\"></script>"
+            "<script>/* not a module */</script><script type=\"module\" async src=\"./{name}\"></script></body>"
         )));
         assert!(page.contains("<link rel=\"modulepreload\" href=\"./app-1.js\">"));
         assert!(page.contains("<script>/* not a module */</script>"));
@@ -85,5 +96,7 @@ mod tests {
         assert!(rewrite(html).unwrap_err().contains("not Trunk's loader"));
         let open = "<script type=\"module\">import init";
         assert!(rewrite(open).is_err());
+        let no_body = "<head><script type=\"module\">import init from './a.js';</script></head>";
+        assert!(rewrite(no_body).unwrap_err().contains("</body>"));
     }
 }

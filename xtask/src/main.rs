@@ -161,8 +161,11 @@ fn bench() -> Result<(), String> {
     run_step(
         "benchmark: callback -> verified claims",
         cargo()
+            // Optimized, as benchmarks are: the local stack stands in for Cognito, and a debug
+            // build of it (RS256 signing unoptimized) would be timed as part of the page.
             .args([
                 "test",
+                "--release",
                 "-p",
                 "dragons-e2e",
                 "--test",
