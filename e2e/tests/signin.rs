@@ -52,7 +52,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
             "const d = new Date({exp} * 1000), p = n => String(n).padStart(2, '0'); \
              const east = -d.getTimezoneOffset(), a = Math.abs(east); \
              const zone = east == 0 ? '' : (east < 0 ? '-' : '+') + Math.floor(a / 60) + (a % 60 ? ':' + p(a % 60) : ''); \
-             return `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}} ${{p(d.getHours())}}:${{p(d.getMinutes())}}:${{p(d.getSeconds())}} (UTC${{zone}})`"
+             return `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}} ${{p(d.getHours())}}:${{p(d.getMinutes())}}:${{p(d.getSeconds())}} UTC${{zone}}`"
         ))
         .await;
     let local = local.as_str().unwrap();

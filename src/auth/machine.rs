@@ -186,6 +186,23 @@ pub enum AuthState {
     },
 }
 
+impl AuthState {
+    /// A step is under way with nothing to show but progress: starting, leaving for the Hosted
+    /// UI, exchanging the code or checking tokens, not waiting to retry. The page mounts its
+    /// controls once this is over (or after a moment, issue 12), so a fast callback renders once.
+    pub fn in_flight(&self) -> bool {
+        matches!(
+            self,
+            AuthState::Starting
+                | AuthState::Working(
+                    Work::Redirecting
+                        | Work::ExchangingCode { retry: None }
+                        | Work::Verifying { retry: None, .. }
+                )
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum SignedOutReason {
     Never,

@@ -1488,3 +1488,39 @@ fn the_keys_are_fetched_while_the_code_is_exchanged_and_only_once() {
         w.m.state()
     );
 }
+
+#[test]
+fn a_step_is_in_flight_until_it_ends_or_waits_to_retry() {
+    // Nothing has happened yet; a fresh page with nothing saved is at rest at once.
+    assert!(Machine::new(1).state().in_flight());
+    let mut w = World::new(Cognito::default());
+    w.reload();
+    assert!(!w.m.state().in_flight(), "{:?}", w.m.state());
+    // A callback: in flight while the exchange and the keys are out, at rest once verified.
+    w.hold = vec!["/oauth2/token".into(), "/.well-known/jwks.json".into()];
+    w.sign_in("code");
+    assert!(w.m.state().in_flight(), "{:?}", w.m.state());
+    w.hold.clear();
+    for (id, request) in std::mem::take(&mut w.held) {
+        let result = w.serve(&request);
+        w.feed(Event::Answer { id, result });
+    }
+    assert!(w.signed_in().is_some());
+    assert!(!w.m.state().in_flight());
+    // Waiting to retry the exchange shows that wait: not in flight.
+    let mut w = World::new(Cognito {
+        token_failure: Some(network_down()),
+        ..Cognito::default()
+    });
+    w.sign_in("code");
+    assert!(!w.m.state().in_flight(), "{:?}", w.m.state());
+    // A refused callback is over at once.
+    let mut w = World::new(Cognito::default());
+    w.feed(Event::Start {
+        callback: CallbackParams::read("code=c0de&state=nobody-started-this", ""),
+        pending: None,
+        saved: None,
+    });
+    assert!(matches!(w.m.state(), AuthState::Failed { .. }));
+    assert!(!w.m.state().in_flight());
+}

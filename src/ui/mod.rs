@@ -17,6 +17,7 @@ use stages::{ApiStage, SignInStage};
 use tokens::TokensView;
 
 use crate::auth::callback::CallbackParams;
+use crate::auth::machine::AuthState;
 use crate::config::Field;
 use crate::web::{self, config_source::FileStatus};
 use crate::workshop::stage_key;
@@ -25,7 +26,7 @@ use leptos::prelude::*;
 /// Start the app on the page index.html drew (header, the four stages' headings and
 /// introductions, footer: shown before the WebAssembly arrives). `callback` is the sign-in
 /// callback taken (and wiped) from the address bar before anything renders. The flow starts
-/// first, so its requests are on their way while the parts below render.
+/// first, so its requests are on their way before anything else is done.
 pub fn start(callback: Option<CallbackParams>) {
     // The root of every signal and effect here, for the page's lifetime.
     let owner = Owner::new();
@@ -55,6 +56,38 @@ pub fn start(callback: Option<CallbackParams>) {
         std::time::Duration::from_secs(1),
     );
 
+    // The controls are mounted once the first step of this page load is over (a callback
+    // exchanged and verified, a saved session checked: tens of milliseconds) or after
+    // MOUNT_WAIT, whichever comes first. A fast callback then renders once, not once per step,
+    // and the page's rendering does not hold up the answers (issue 12); a slow one shows its
+    // progress after the wait. Until then the page says "Loading the app…".
+    let root = Owner::current();
+    let mounted = StoredValue::new(false);
+    let mount = move || {
+        if !mounted.get_value() {
+            mounted.set_value(true);
+            let page = || untrack(|| mount_page(state, flow));
+            match &root {
+                Some(owner) => owner.with(page),
+                None => page(),
+            }
+        }
+    };
+    let at_rest = Memo::new(move |_| !flow.state.with(AuthState::in_flight));
+    let when_at_rest = mount.clone();
+    Effect::new(move |_| {
+        if at_rest.get() {
+            when_at_rest();
+        }
+    });
+    set_timeout(mount, MOUNT_WAIT);
+}
+
+/// How long a step of the page load may take before the page shows its progress.
+const MOUNT_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The page's controls and the parts drawn from data, mounted into index.html's page.
+fn mount_page(state: SettingsState, flow: Flow) {
     let settings_open = RwSignal::new(false);
     // Presenter view: remembered in this browser, shown by an attribute on <html>.
     let presenter = RwSignal::new(web::storage::presenter());

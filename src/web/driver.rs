@@ -14,6 +14,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 
+/// A request's answer, on its way.
+type Answer = std::pin::Pin<Box<dyn std::future::Future<Output = HttpResult>>>;
+
 /// A `Copy` handle made once at the app root: the machine, the state it shows, its timeline.
 #[derive(Clone, Copy)]
 pub struct Driver {
@@ -27,6 +30,8 @@ pub struct Driver {
     next_call: StoredValue<u64>,
     /// The last pasted token ("Use a token you already have"), memory only.
     pub pasted: RwSignal<Option<Pasted>>,
+    /// The trace changed while effects were performed: saved once they all are.
+    unsaved: StoredValue<bool>,
 }
 
 impl Driver {
@@ -42,6 +47,7 @@ impl Driver {
             trace: RwSignal::new(Trace::from_json(&storage::load_trace().unwrap_or_default())),
             next_call: StoredValue::new(u64::MAX),
             pasted: RwSignal::new(None),
+            unsaved: StoredValue::new(false),
         }
     }
 
@@ -50,7 +56,7 @@ impl Driver {
     pub fn start(self, callback: Option<CallbackParams>) {
         if let Some(c) = &callback {
             self.trace.update(|t| t.called_back(c.pairs()));
-            self.keep_trace();
+            self.unsaved.set_value(true);
         }
         let pending = callback.as_ref().and_then(|_| storage::load_pending());
         let saved = storage::load_session();
@@ -85,8 +91,23 @@ impl Driver {
         if self.pasted.with_untracked(|p| *p != pasted) {
             self.pasted.set(pasted);
         }
-        for effect in effects {
-            self.perform(effect);
+        // Every request of this event goes out before anything else is done (the exchange
+        // and the JWKS at once, issue 12); the rest in the machine's order.
+        let requests: Vec<_> = effects
+            .iter()
+            .map(|effect| match effect {
+                Effect::Send { request, .. } => Some(Box::pin(http::send(request)) as Answer),
+                _ => None,
+            })
+            .collect();
+        for (effect, answer) in effects.into_iter().zip(requests) {
+            self.perform(effect, answer);
+        }
+        // Once per event, after every request of it is on its way (saving is not free: the
+        // trace is masked and serialized), and before a navigation this event started leaves.
+        if self.unsaved.get_value() {
+            self.unsaved.set_value(false);
+            self.keep_trace();
         }
         self.schedule();
     }
@@ -96,11 +117,11 @@ impl Driver {
         spawn_local(async move { self.handle(event) });
     }
 
-    fn perform(self, effect: Effect) {
+    /// Perform `effect`; a request's fetch is already on its way (`answer`).
+    fn perform(self, effect: Effect, answer: Option<Answer>) {
         match effect {
             Effect::Send { id, request } => {
-                // The fetch starts here, before the page renders.
-                let answer = http::send(&request);
+                let answer = answer.unwrap_or_else(|| Box::pin(http::send(&request)));
                 let form = request.form.as_deref();
                 let headers: &[(&str, &str)] = if form.is_some() {
                     &[("Content-Type", "application/x-www-form-urlencoded")]
@@ -109,10 +130,11 @@ impl Driver {
                 };
                 self.trace
                     .update(|t| t.sent(id.0, request.method(), &request.url, headers, form));
-                self.keep_trace();
+                self.unsaved.set_value(true);
                 spawn_local(async move {
                     let result = answer.await;
-                    self.answered_with(id.0, &result);
+                    self.trace_answer(id.0, &result);
+                    self.unsaved.set_value(true);
                     self.handle(Event::Answer { id, result });
                 })
             }
@@ -126,10 +148,12 @@ impl Driver {
                 self.handle(Event::Signature { id, result });
             }),
             Effect::Navigate(url) => {
-                // Kept before the page goes: the arrow survives the trip to the Hosted UI.
+                // Kept (at the end of this event, before the page goes): the arrow survives
+                // the trip to the Hosted UI.
                 self.trace.update(|t| t.navigated(&url));
-                self.keep_trace();
-                // A refused navigation leaves the page as it is; the state says what happened.
+                self.unsaved.set_value(true);
+                // A refused navigation leaves the page as it is (the state says what happened);
+                // an accepted one leaves once this task is done.
                 let _ = location::navigate(&url);
             }
             Effect::SavePending(pending) => {
@@ -180,13 +204,19 @@ impl Driver {
 
     /// [`Driver::answered`] with a fetch's result.
     pub fn answered_with(self, id: u64, result: &HttpResult) {
-        match result {
-            Ok(a) => self.answered(id, Some(a.status), &a.body),
-            Err(e) => self.answered(id, None, &e.to_string()),
-        }
+        self.trace_answer(id, result);
+        self.keep_trace();
     }
 
-    /// The trace, masked, in this tab's storage for the next page load (after each change).
+    fn trace_answer(self, id: u64, result: &HttpResult) {
+        self.trace.update(|t| match result {
+            Ok(a) => t.answered(id, Some(a.status), &a.body),
+            Err(e) => t.answered(id, None, &e.to_string()),
+        });
+    }
+
+    /// The trace, masked, in this tab's storage for the next page load (after each event that
+    /// changed it, and after each call the console or userInfo made).
     fn keep_trace(self) {
         storage::save_trace(&self.trace.with_untracked(Trace::to_json));
     }
