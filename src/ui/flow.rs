@@ -43,9 +43,13 @@ impl Flow {
     }
 
     /// Finish a callback or restore a saved session at once (they carry their own
-    /// configuration), and read config.json beside it for the next sign-in.
-    pub fn begin(self, settings: SettingsState, callback: Option<CallbackParams>) {
+    /// configuration).
+    pub fn begin(self, callback: Option<CallbackParams>) {
         self.driver.start(callback);
+    }
+
+    /// Read config.json (index.html asks for it beside the wasm) for the next sign-in.
+    pub fn read_config(self, settings: SettingsState) {
         spawn_local(async move {
             let (file, status) = web::config_source::fetch_config_file().await;
             settings.file.set(file);
@@ -306,39 +310,54 @@ pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
     }
 }
 
-/// Stage 2's body: the timeline and the state of the sign-in.
+/// Stage 2's body: the timeline and the state of the sign-in (both drawn by dom.rs).
 #[component]
 pub fn CallbackStatus(flow: Flow) -> impl IntoView {
     let timeline = flow.driver.timeline;
-    // Drawn by dom.rs; only what is new is added, so the live region reads out each new line.
+    // Only what is new is added, so the live region reads out each new line.
     Effect::new(move |_| timeline.with(|t| draw_timeline(t)));
+    // (working, words): a step under way, or what went wrong.
+    Effect::new(move |_| {
+        let status = match flow.state.get() {
+            AuthState::Starting => Some((true, "Starting…".into())),
+            AuthState::Working(Work::Redirecting) => Some((true, "Going to the Hosted UI…".into())),
+            AuthState::Working(Work::ExchangingCode { retry: None }) => Some((true, "Exchanging the code for tokens…".into())),
+            AuthState::Working(Work::ExchangingCode { retry: Some(r) }) => Some((true, retry_words("The code exchange failed", &r, flow.now.get()))),
+            AuthState::Working(Work::Verifying { retry: None, .. }) => Some((true, "Checking the tokens' signatures and claims…".into())),
+            AuthState::Working(Work::Verifying { retry: Some(r), .. }) => Some((true, format!(
+                "The tokens are not verified yet. {}",
+                retry_words("The keys could not be fetched", &r, flow.now.get())
+            ))),
+            AuthState::Failed { error: e, .. } => Some((false, e.to_string())),
+            AuthState::SignedOut(SignedOutReason::Refused(e)) => Some((false, e.to_string())),
+            AuthState::SignedOut(SignedOutReason::Expired) => Some((false,
+                "The tokens expired and this session has no refresh token (the implicit flow never gets one). Sign in again.".into(),
+            )),
+            AuthState::SignedOut(_) | AuthState::SignedIn(_) => None,
+        };
+        let Some(root) = dom::canvas("auth-status") else {
+            return;
+        };
+        match status {
+            Some((true, words)) => {
+                let line = dom::working(&root, "p", &words);
+                let _ = line.set_attribute("role", "status");
+                let _ = line.set_attribute("data-testid", "auth-working");
+            }
+            Some((false, words)) => {
+                let attrs = [
+                    ("class", "status error"),
+                    ("role", "alert"),
+                    ("data-testid", "auth-error"),
+                ];
+                dom::add(&root, "p", &attrs, &words);
+            }
+            None => {}
+        }
+    });
     view! {
         <ol class="timeline" data-testid="timeline" aria-live="polite" id="timeline"></ol>
-        {move || {
-            let working = |what: String| Some(view! {
-                <p class="status working" role="status" data-testid="auth-working"><span class="spinner" aria-hidden="true"></span>{what}</p>
-            }.into_any());
-            let error = |text: String| Some(view! {
-                <p class="status error" role="alert" data-testid="auth-error">{text}</p>
-            }.into_any());
-            match flow.state.get() {
-                AuthState::Starting => working("Starting…".into()),
-                AuthState::Working(Work::Redirecting) => working("Going to the Hosted UI…".into()),
-                AuthState::Working(Work::ExchangingCode { retry: None }) => working("Exchanging the code for tokens…".into()),
-                AuthState::Working(Work::ExchangingCode { retry: Some(r) }) => working(retry_words("The code exchange failed", &r, flow.now.get())),
-                AuthState::Working(Work::Verifying { retry: None, .. }) => working("Checking the tokens' signatures and claims…".into()),
-                AuthState::Working(Work::Verifying { retry: Some(r), .. }) => working(format!(
-                    "The tokens are not verified yet. {}",
-                    retry_words("The keys could not be fetched", &r, flow.now.get())
-                )),
-                AuthState::Failed { error: e, .. } => error(e.to_string()),
-                AuthState::SignedOut(SignedOutReason::Refused(e)) => error(e.to_string()),
-                AuthState::SignedOut(SignedOutReason::Expired) => error(
-                    "The tokens expired and this session has no refresh token (the implicit flow never gets one). Sign in again.".into(),
-                ),
-                AuthState::SignedOut(_) | AuthState::SignedIn(_) => None,
-            }
-        }}
+        <div id="auth-status"></div>
     }
 }
 

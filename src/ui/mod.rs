@@ -36,6 +36,9 @@ pub fn start(callback: Option<CallbackParams>) {
     // requests go out before anything is mounted).
     let _ = any_spawner::Executor::init_wasm_bindgen();
 
+    // The callback's requests (or a saved session's check) first: they need no configuration.
+    let flow = Flow::new();
+    flow.begin(callback);
     let (overrides, storage_error) = match web::storage::load_overrides() {
         Ok(o) => (o, None),
         Err(e) => (Default::default(), Some(e)),
@@ -44,8 +47,7 @@ pub fn start(callback: Option<CallbackParams>) {
     state
         .storage_error
         .set(storage_error.map(|e| e.to_string()));
-    let flow = Flow::new();
-    flow.begin(state, callback);
+    flow.read_config(state);
     // Countdowns only: refreshes are the session machine's, on its own timer.
     let _ = set_interval_with_handle(
         move || {
@@ -108,47 +110,43 @@ fn mount_page(state: SettingsState, flow: Flow) {
     });
 
     web::remove_boot_screen();
-    mount("#site-header", move || {
-        view! {
-            <div class="actions">
-            <button
-                type="button"
-                class="button secondary"
-                data-testid="presenter-toggle"
-                aria-pressed=move || presenter.get().to_string()
-                on:click=move |_| {
-                    let on = !presenter.get_untracked();
-                    web::storage::set_presenter(on);
-                    web::show_presenter(on);
-                    presenter.set(on);
-                }
-            >
-                "Presenter view"
-            </button>
-            <button
-                type="button"
-                class="button secondary"
-                data-testid="reset"
-                aria-label="Reset for the next person"
-                title="Signs out everywhere (tokens revoked, this browser's storage cleared, the Hosted UI's session ended) so the next person starts at the login form"
-                on:click=move |_| flow.reset(state)
-            >
-                "Reset"
-            </button>
-            <button
-                type="button"
-                class="button secondary"
-                data-testid="settings-toggle"
-                aria-controls="settings-panel"
-                aria-expanded=move || settings_open.get().to_string()
-                on:click=move |_| settings_open.update(|o| *o = !*o)
-            >
-                {move || if settings_open.get() { "Close settings" } else { "Settings" }}
-            </button>
-            </div>
-        }
-        .into_any()
-    });
+    // The header's buttons (dom.rs; clicks reach them through the page's click listener), their
+    // pressed and expanded states kept by one effect.
+    if let Some(header) = dom::by_id("site-header") {
+        let actions = dom::add(&header, "div", &[("class", "actions")], "");
+        let button = |testid, text, more: &[(&str, &str)]| {
+            let b = dom::add(
+                &actions,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "button secondary"),
+                    ("data-testid", testid),
+                ],
+                text,
+            );
+            for (k, v) in more {
+                let _ = b.set_attribute(k, v);
+            }
+            b
+        };
+        let presenting = button("presenter-toggle", "Presenter view", &[]);
+        button("reset", "Reset", &[
+            ("aria-label", "Reset for the next person"),
+            ("title", "Signs out everywhere (tokens revoked, this browser's storage cleared, the Hosted UI's session ended) so the next person starts at the login form"),
+        ]);
+        let settings = button(
+            "settings-toggle",
+            "Settings",
+            &[("aria-controls", "settings-panel")],
+        );
+        Effect::new(move |_| {
+            let _ = presenting.set_attribute("aria-pressed", &presenter.get().to_string());
+            let open = settings_open.get();
+            let _ = settings.set_attribute("aria-expanded", &open.to_string());
+            settings.set_text_content(Some(if open { "Close settings" } else { "Settings" }));
+        });
+    }
     Effect::new(move |_| draw_banners(state));
     mount("#sign-in", move || {
         view! { <SignInStage state flow /> }.into_any()
@@ -156,24 +154,49 @@ fn mount_page(state: SettingsState, flow: Flow) {
     mount("#callback-status", move || {
         view! { <CallbackStatus flow /> }.into_any()
     });
-    let diagram = diagram::Diagram::start(flow.driver);
     let calls = console::Calls::new();
+    let diagram = StoredValue::new(None::<diagram::Diagram>);
     // Clicks on what dom.rs drew and on index.html's own buttons (no Leptos handlers there).
     let _ = window_event_listener(leptos::ev::click, move |ev| {
         if let Some(target) = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         {
-            diagram.clicked(&target);
+            if let Some(d) = diagram.get_value() {
+                d.clicked(&target);
+            }
             match target.get_attribute("data-testid").as_deref() {
                 Some("preflight-run") => preflight::run(state, target.clone()),
                 Some("open-settings") => settings_open.set(true),
+                Some("settings-toggle") => settings_open.update(|o| *o = !*o),
+                Some("reset") => flow.reset(state),
+                Some("presenter-toggle") => {
+                    let on = !presenter.get_untracked();
+                    web::storage::set_presenter(on);
+                    web::show_presenter(on);
+                    presenter.set(on);
+                }
                 _ => {}
             }
             calls.clicked(&target, flow);
             dom::copy_clicked(&target);
         }
     });
+    // Below the first screen (the sequence diagram, the token cards and their claim tables,
+    // the console, Settings): drawn once the first screen, the verdict, is painted (issue 12).
+    after_next_paint(move || {
+        diagram.set_value(Some(diagram::Diagram::start(flow.driver)));
+        mount_below(state, flow, calls, settings_open);
+    });
+}
+
+/// The page's parts below the first screen.
+fn mount_below(
+    state: SettingsState,
+    flow: Flow,
+    calls: console::Calls,
+    settings_open: RwSignal<bool>,
+) {
     mount("#stage-tokens > section", move || {
         view! { <TokensView flow settings=state /> }.into_any()
     });
@@ -187,6 +210,22 @@ fn mount_page(state: SettingsState, flow: Flow) {
             move || view! { <SettingsPanel state on_close=move || settings_open.set(false) /> },
         )
         .into_any()
+    });
+}
+
+/// Run `f` (under the reactive owner of the caller) once the next frame is painted: in an
+/// animation frame's callback (which runs before that frame's rendering) a timer of 0 ms, which
+/// runs after it.
+fn after_next_paint(f: impl FnOnce() + 'static) {
+    let owner = Owner::current();
+    request_animation_frame(move || {
+        set_timeout(
+            move || match owner {
+                Some(owner) => owner.with(f),
+                None => f(),
+            },
+            std::time::Duration::ZERO,
+        );
     });
 }
 

@@ -32,6 +32,14 @@ pub struct Driver {
     pub pasted: RwSignal<Option<Pasted>>,
     /// The trace changed while effects were performed: saved once they all are.
     unsaved: StoredValue<bool>,
+    /// Until the page load's first event has sent its requests: the stored trace is read then.
+    unread: StoredValue<Option<Arrival>>,
+}
+
+/// How this page was reached, put on the trace after the trace of the pages before.
+struct Arrival {
+    /// The callback's parameters, if it is one.
+    callback: Option<Vec<(String, String)>>,
 }
 
 impl Driver {
@@ -44,20 +52,21 @@ impl Driver {
             timer: StoredValue::new(None),
             state: RwSignal::new(AuthState::Starting),
             timeline: RwSignal::new(Vec::new()),
-            trace: RwSignal::new(Trace::from_json(&storage::load_trace().unwrap_or_default())),
+            trace: RwSignal::new(Trace::default()),
             next_call: StoredValue::new(u64::MAX),
             pasted: RwSignal::new(None),
             unsaved: StoredValue::new(false),
+            unread: StoredValue::new(Some(Arrival { callback: None })),
         }
     }
 
     /// The page loaded: a callback (already wiped from the address bar) or a saved session.
     /// Needs no configuration: a pending sign-in and a session carry their own.
     pub fn start(self, callback: Option<CallbackParams>) {
-        if let Some(c) = &callback {
-            self.trace.update(|t| t.called_back(c.pairs()));
-            self.unsaved.set_value(true);
-        }
+        let arrival = Arrival {
+            callback: callback.as_ref().map(|c| c.pairs().to_vec()),
+        };
+        self.unread.set_value(Some(arrival));
         let pending = callback.as_ref().and_then(|_| storage::load_pending());
         let saved = storage::load_session();
         self.handle(Event::Start {
@@ -86,11 +95,6 @@ impl Driver {
         let Some(effects) = self.machine.try_update_value(|m| m.handle(now, event)) else {
             return;
         };
-        self.state.set(self.machine.with_value(|m| m.state()));
-        let pasted = self.machine.with_value(|m| m.pasted());
-        if self.pasted.with_untracked(|p| *p != pasted) {
-            self.pasted.set(pasted);
-        }
         // Every request of this event goes out before anything else is done (the exchange
         // and the JWKS at once, issue 12); the rest in the machine's order.
         let requests: Vec<_> = effects
@@ -100,6 +104,14 @@ impl Driver {
                 _ => None,
             })
             .collect();
+        self.state.set(self.machine.with_value(|m| m.state()));
+        let pasted = self.machine.with_value(|m| m.pasted());
+        if self.pasted.with_untracked(|p| *p != pasted) {
+            self.pasted.set(pasted);
+        }
+        if let Some(arrival) = self.unread.try_update_value(Option::take).flatten() {
+            self.read_trace(arrival);
+        }
         for (effect, answer) in effects.into_iter().zip(requests) {
             self.perform(effect, answer);
         }
@@ -110,6 +122,17 @@ impl Driver {
             self.keep_trace();
         }
         self.schedule();
+    }
+
+    /// The trace this tab kept from the pages before (sign-in, the Hosted UI), read once this
+    /// page's first requests are out (parsing it is not free), and how this page was reached.
+    fn read_trace(self, arrival: Arrival) {
+        let mut trace = Trace::from_json(&storage::load_trace().unwrap_or_default());
+        if let Some(pairs) = arrival.callback {
+            trace.called_back(&pairs);
+            self.unsaved.set_value(true);
+        }
+        self.trace.set(trace);
     }
 
     /// Feed `event` after the current effects are done (keeps their order).
