@@ -45,11 +45,25 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         expiry.starts_with("Expires in 6") || expiry.starts_with("Expires in 5"),
         "{expiry}"
     );
-    // The expiry on this computer's clock, as this browser's own Date reads the exp claim.
+    // The expiry on this computer's clock, as this browser's own Date reads the exp claim
+    // (moved by the issuer's clock offset the card keeps in data-offset, usually 0 or ±1 s).
     let exp: i64 = claim(&h, "id-token", "exp").await.parse().unwrap();
+    let card = h.by_testid("id-token-expiry").await;
+    let at = card.attr("data-at").await.unwrap().unwrap_or_default();
+    assert_eq!(at, exp.to_string());
+    let offset: i64 = card
+        .attr("data-offset")
+        .await
+        .unwrap()
+        .and_then(|o| o.parse().ok())
+        .expect("the card keeps the clock offset");
+    assert!(
+        offset.abs() <= 5,
+        "the local stack's clock is this one: {offset}"
+    );
     let local = h
         .js(&format!(
-            "const d = new Date({exp} * 1000), p = n => String(n).padStart(2, '0'); \
+            "const d = new Date(({exp} - {offset}) * 1000), p = n => String(n).padStart(2, '0'); \
              const east = -d.getTimezoneOffset(), a = Math.abs(east); \
              const zone = east == 0 ? '' : (east < 0 ? '-' : '+') + Math.floor(a / 60) + (a % 60 ? ':' + p(a % 60) : ''); \
              return `${{d.getFullYear()}}-${{p(d.getMonth() + 1)}}-${{p(d.getDate())}} ${{p(d.getHours())}}:${{p(d.getMinutes())}}:${{p(d.getSeconds())}} UTC${{zone}}`"

@@ -239,13 +239,19 @@ async fn hosting_headers(request: Request<axum::body::Body>, next: Next) -> Resp
     response
 }
 
-/// Trunk names built assets `<name>-<16 hex digits>.<ext>`.
+/// Trunk names built assets `<name>-<hash>.<ext>`, the hash 16 hex digits or (leading zeros
+/// dropped) a few fewer.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        // Trunk writes its 64-bit hash in hex without leading zeros: 16 digits, now and then
+        // fewer (main.css was `main-54a2409b08fe0b9.css`); 13 or more, so a name a person
+        // chose (`logo-2024.png`) is not taken for one.
+        Some((_, hash)) => {
+            (13..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -293,6 +299,9 @@ mod tests {
         assert!(is_hashed_asset("/dragons-login-1a2b3c4d5e6f7a8b_bg.wasm"));
         assert!(is_hashed_asset("/app/dragons-login-1a2b3c4d5e6f7a8b.js"));
         assert!(is_hashed_asset("/main-1a2b3c4d5e6f7a8b.css"));
+        assert!(is_hashed_asset("/main-54a2409b08fe0b9.css"));
+        assert!(!is_hashed_asset("/logo-2024.png"));
+        assert!(!is_hashed_asset("/main-54a2409b08fe.css"));
         assert!(!is_hashed_asset("/"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/config.json"));

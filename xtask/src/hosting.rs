@@ -49,13 +49,19 @@ fn file_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
-/// Trunk names built assets `<name>-<16 hex digits>.<ext>` (and the build's loader
-/// `loader-<16 hex>.js`): the same rule as the local stack's hosting (emulator/src/site.rs).
+/// Trunk names built assets `<name>-<hash>.<ext>`, the hash 16 hex digits or (leading zeros
+/// dropped) a few fewer (and the build's loader `loader-<16 hex>.js`): the same rule as the
+/// local stack's hosting (emulator/src/site.rs).
 pub fn is_hashed_asset(name: &str) -> bool {
     let stem = file_name(name).split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     match stem.rsplit_once('-') {
-        Some((_, hash)) => hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()),
+        // Trunk writes its 64-bit hash in hex without leading zeros: 16 digits, now and then
+        // fewer (main.css was `main-54a2409b08fe0b9.css`); 13 or more, so a name a person
+        // chose (`logo-2024.png`) is not taken for one.
+        Some((_, hash)) => {
+            (13..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        }
         None => false,
     }
 }
@@ -629,6 +635,8 @@ mod tests {
             "loader-f9a52be02155279c.js",
             "main-3fedb268ee05593a.css",
             "sub/dir/main-3fedb268ee05593a.css",
+            // Trunk's hash without its leading zero.
+            "main-54a2409b08fe0b9.css",
         ] {
             assert_eq!(cache_control(name), year, "{name}");
         }
@@ -636,7 +644,7 @@ mod tests {
             "index.html",
             "callback.html",
             "config.json",
-            "main-3fedb268ee0559.css",
+            "main-3fedb268ee05.css",
             "main-3fedb268ee05593g.css",
             "favicon.ico",
         ] {
