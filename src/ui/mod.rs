@@ -68,11 +68,7 @@ pub fn start(callback: Option<CallbackParams>) {
     let mount = move || {
         if !mounted.get_value() {
             mounted.set_value(true);
-            let page = || untrack(|| mount_page(state, flow));
-            match &root {
-                Some(owner) => owner.with(page),
-                None => page(),
-            }
+            under(&root, || untrack(|| mount_page(state, flow)));
         }
     };
     let at_rest = Memo::new(move |_| !flow.state.with(AuthState::in_flight));
@@ -219,14 +215,17 @@ fn mount_below(
 fn after_next_paint(f: impl FnOnce() + 'static) {
     let owner = Owner::current();
     request_animation_frame(move || {
-        set_timeout(
-            move || match owner {
-                Some(owner) => owner.with(f),
-                None => f(),
-            },
-            std::time::Duration::ZERO,
-        );
+        set_timeout(move || under(&owner, f), std::time::Duration::ZERO);
     });
+}
+
+/// Run `f` under `owner` (the page's root, captured before): what it creates lives as long as
+/// the page, not as long as the effect or timer that runs it.
+fn under(owner: &Option<Owner>, f: impl FnOnce()) {
+    match owner {
+        Some(owner) => owner.with(f),
+        None => f(),
+    }
 }
 
 /// Render `view` at the end of the element of index.html that `selector` finds.

@@ -30,16 +30,8 @@ pub struct Driver {
     next_call: StoredValue<u64>,
     /// The last pasted token ("Use a token you already have"), memory only.
     pub pasted: RwSignal<Option<Pasted>>,
-    /// The trace changed while effects were performed: saved once they all are.
+    /// The trace changed since it was last saved.
     unsaved: StoredValue<bool>,
-    /// Until the page load's first event has sent its requests: the stored trace is read then.
-    unread: StoredValue<Option<Arrival>>,
-}
-
-/// How this page was reached, put on the trace after the trace of the pages before.
-struct Arrival {
-    /// The callback's parameters, if it is one.
-    callback: Option<Vec<(String, String)>>,
 }
 
 impl Driver {
@@ -56,17 +48,12 @@ impl Driver {
             next_call: StoredValue::new(u64::MAX),
             pasted: RwSignal::new(None),
             unsaved: StoredValue::new(false),
-            unread: StoredValue::new(Some(Arrival { callback: None })),
         }
     }
 
     /// The page loaded: a callback (already wiped from the address bar) or a saved session.
     /// Needs no configuration: a pending sign-in and a session carry their own.
     pub fn start(self, callback: Option<CallbackParams>) {
-        let arrival = Arrival {
-            callback: callback.as_ref().map(|c| c.pairs().to_vec()),
-        };
-        self.unread.set_value(Some(arrival));
         let pending = callback.as_ref().and_then(|_| storage::load_pending());
         let saved = storage::load_session();
         self.handle(Event::Start {
@@ -91,6 +78,11 @@ impl Driver {
     }
 
     pub fn handle(self, event: Event) {
+        // The page load's first event: how this page was reached, for the trace.
+        let arrived = match &event {
+            Event::Start { callback, .. } => Some(callback.as_ref().map(|c| c.pairs().to_vec())),
+            _ => None,
+        };
         let now = now_ms();
         let Some(effects) = self.machine.try_update_value(|m| m.handle(now, event)) else {
             return;
@@ -109,30 +101,27 @@ impl Driver {
         if self.pasted.with_untracked(|p| *p != pasted) {
             self.pasted.set(pasted);
         }
-        if let Some(arrival) = self.unread.try_update_value(Option::take).flatten() {
-            self.read_trace(arrival);
+        if let Some(callback) = arrived {
+            self.read_trace(callback);
         }
         for (effect, answer) in effects.into_iter().zip(requests) {
             self.perform(effect, answer);
         }
         // Once per event, after every request of it is on its way (saving is not free: the
         // trace is masked and serialized), and before a navigation this event started leaves.
-        if self.unsaved.get_value() {
-            self.unsaved.set_value(false);
-            self.keep_trace();
-        }
+        self.keep_trace();
         self.schedule();
     }
 
     /// The trace this tab kept from the pages before (sign-in, the Hosted UI), read once this
-    /// page's first requests are out (parsing it is not free), and how this page was reached.
-    fn read_trace(self, arrival: Arrival) {
-        let mut trace = Trace::from_json(&storage::load_trace().unwrap_or_default());
-        if let Some(pairs) = arrival.callback {
-            trace.called_back(&pairs);
-            self.unsaved.set_value(true);
+    /// page's first requests are out (parsing it is not free), and the callback that brought
+    /// this page, if one did.
+    fn read_trace(self, callback: Option<Vec<(String, String)>>) {
+        self.trace
+            .set(Trace::from_json(&storage::load_trace().unwrap_or_default()));
+        if let Some(pairs) = callback {
+            self.traced(|t| t.called_back(&pairs));
         }
-        self.trace.set(trace);
     }
 
     /// Feed `event` after the current effects are done (keeps their order).
@@ -151,13 +140,10 @@ impl Driver {
                 } else {
                     &[]
                 };
-                self.trace
-                    .update(|t| t.sent(id.0, request.method(), &request.url, headers, form));
-                self.unsaved.set_value(true);
+                self.traced(|t| t.sent(id.0, request.method(), &request.url, headers, form));
                 spawn_local(async move {
                     let result = answer.await;
                     self.trace_answer(id.0, &result);
-                    self.unsaved.set_value(true);
                     self.handle(Event::Answer { id, result });
                 })
             }
@@ -173,8 +159,7 @@ impl Driver {
             Effect::Navigate(url) => {
                 // Kept (at the end of this event, before the page goes): the arrow survives
                 // the trip to the Hosted UI.
-                self.trace.update(|t| t.navigated(&url));
-                self.unsaved.set_value(true);
+                self.traced(|t| t.navigated(&url));
                 // A refused navigation leaves the page as it is (the state says what happened);
                 // an accepted one leaves once this task is done.
                 let _ = location::navigate(&url);
@@ -212,8 +197,7 @@ impl Driver {
     ) -> u64 {
         let id = self.next_call.get_value();
         self.next_call.set_value(id - 1);
-        self.trace
-            .update(|t| t.sent(id, method, url, headers, body));
+        self.traced(|t| t.sent(id, method, url, headers, body));
         self.keep_trace();
         id
     }
@@ -221,7 +205,7 @@ impl Driver {
     /// The answer to a traced request: its status (none if no answer came) and its body (or
     /// why none came).
     pub fn answered(self, id: u64, status: Option<u16>, body: &str) {
-        self.trace.update(|t| t.answered(id, status, body));
+        self.traced(|t| t.answered(id, status, body));
         self.keep_trace();
     }
 
@@ -232,16 +216,25 @@ impl Driver {
     }
 
     fn trace_answer(self, id: u64, result: &HttpResult) {
-        self.trace.update(|t| match result {
+        self.traced(|t| match result {
             Ok(a) => t.answered(id, Some(a.status), &a.body),
             Err(e) => t.answered(id, None, &e.to_string()),
         });
     }
 
-    /// The trace, masked, in this tab's storage for the next page load (after each event that
-    /// changed it, and after each call the console or userInfo made).
+    /// Change the trace; [`Driver::keep_trace`] saves it.
+    fn traced(self, change: impl FnOnce(&mut Trace)) {
+        self.trace.update(change);
+        self.unsaved.set_value(true);
+    }
+
+    /// The trace, masked, in this tab's storage for the next page load, if it changed: after
+    /// each event of the machine, and after each call the console or userInfo made.
     fn keep_trace(self) {
-        storage::save_trace(&self.trace.with_untracked(Trace::to_json));
+        if self.unsaved.get_value() {
+            self.unsaved.set_value(false);
+            storage::save_trace(&self.trace.with_untracked(Trace::to_json));
+        }
     }
 
     /// Reset for the next person: an empty diagram, nothing kept.
