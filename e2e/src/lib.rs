@@ -356,6 +356,10 @@ impl Harness {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                     "--window-size=1280,1000", "--hide-scrollbars",
+                    // Headless Chromium still builds its omnibox popup (a WebUI page in a
+                    // renderer of its own) and updates it on every navigation: ~15 ms of CPU per
+                    // page load that no test looks at (the benchmark's timeline showed it).
+                    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 // Downloads (the exported session) land in the profile, no prompt.
@@ -365,6 +369,20 @@ impl Harness {
                 },
             }),
         );
+        // The benchmark's timeline (e2e/tests/bench.rs): ChromeDriver records the browser's trace
+        // events from the session's start, read back as its "performance" log. Few categories,
+        // or its buffer fills before the callback.
+        if std::env::var_os("BENCH_TIMELINE").is_some() {
+            caps["goog:chromeOptions"]["perfLoggingPrefs"] = serde_json::json!({
+                "enableNetwork": false,
+                "enablePage": false,
+                "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing,loading",
+            });
+            caps.insert(
+                "goog:loggingPrefs".into(),
+                serde_json::json!({"performance": "ALL"}),
+            );
+        }
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
