@@ -356,10 +356,11 @@ impl Harness {
                     "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                     "--window-size=1280,1000", "--hide-scrollbars",
-                    // Headless Chromium still builds its omnibox popup (a WebUI page in a
-                    // renderer of its own) and updates it on every navigation: ~15 ms of CPU per
-                    // page load that no test looks at (the benchmark's timeline showed it).
-                    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxFullPopup",
+                    // Headless Chromium still builds its omnibox popup (WebUI pages in a
+                    // renderer of their own, preloaded) and updates it on every navigation:
+                    // 6-18 ms of CPU per page load that no test looks at (the benchmark's
+                    // timeline showed it). The names ChromeOS's own performance tests disable.
+                    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
                 // Downloads (the exported session) land in the profile, no prompt.
@@ -370,13 +371,13 @@ impl Harness {
             }),
         );
         // The benchmark's timeline (e2e/tests/bench.rs): ChromeDriver records the browser's trace
-        // events from the session's start, read back as its "performance" log. Few categories,
-        // or its buffer fills before the callback.
+        // events from the session's start, read back as its "performance" log. Few categories
+        // (`BENCH_TIMELINE_CATEGORIES` chooses others), or its buffer fills before the callback.
         if std::env::var_os("BENCH_TIMELINE").is_some() {
             caps["goog:chromeOptions"]["perfLoggingPrefs"] = serde_json::json!({
                 "enableNetwork": false,
                 "enablePage": false,
-                "traceCategories": "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing,loading",
+                "traceCategories": std::env::var("BENCH_TIMELINE_CATEGORIES").unwrap_or_else(|_| "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing,loading".into()),
             });
             caps.insert(
                 "goog:loggingPrefs".into(),
