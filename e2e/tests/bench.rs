@@ -11,7 +11,10 @@
 //! Looking into a run: `BENCH_TRACE=1` prints each app page's resource timings and performance
 //! marks; `BENCH_PROFILE=<dir>` writes a DevTools CPU profile of each; `BENCH_TIMELINE=<dir>`
 //! writes each app run's browser trace (every process and thread: parse, style, layout, paint,
-//! scripts, network), which ui.perfetto.dev or chrome://tracing opens.
+//! scripts, network), which ui.perfetto.dev or chrome://tracing opens. `BENCH_COMPARE=<dist>`
+//! measures another build of the app (a copy of `dist/` with a change in it) the same way in the
+//! same run, the pages taking turns: the figures move between runs on this machine by more
+//! than most single changes save, so compare within one run.
 
 use dragons_e2e::Harness;
 use std::time::{Duration, Instant};
@@ -178,20 +181,38 @@ async fn write_timeline(b: &Harness, file: &std::path::Path) {
     .unwrap();
 }
 
+/// A free port on loopback, held until its site is served.
+async fn listener() -> tokio::net::TcpListener {
+    tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+        .await
+        .unwrap()
+}
+
+/// The page a site on `listener` serves, as the browser opens it (and the Hosted UI returns to).
+fn page_of(listener: &tokio::net::TcpListener) -> String {
+    format!(
+        "http://localhost:{}/",
+        listener.local_addr().unwrap().port()
+    )
+}
+
 // Multi-threaded, as the stack runs in `cargo xtask demo`: on the test's default single thread,
 // the JWKS answer waited for the token endpoint's RSA signing to finish.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run with cargo xtask bench"]
 async fn callback_to_verified_claims() {
-    // The floor's own site, on a port the stack's app client accepts as a callback URL.
-    let floor_listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
-        .await
-        .unwrap();
-    let floor_page = format!(
-        "http://localhost:{}/",
-        floor_listener.local_addr().unwrap().port()
-    );
-    let h = Harness::with_stack(|c| c.client.callback_urls.push(floor_page.clone())).await;
+    // The floor's own site (and `BENCH_COMPARE`'s), each on a port the stack's app client
+    // accepts as a callback URL.
+    let floor_listener = listener().await;
+    let floor_page = page_of(&floor_listener);
+    let compare = std::env::var_os("BENCH_COMPARE").map(std::path::PathBuf::from);
+    let compare_listener = listener().await;
+    let compare_page = page_of(&compare_listener);
+    let h = Harness::with_stack(|c| {
+        c.client.callback_urls.push(floor_page.clone());
+        c.client.callback_urls.push(compare_page.clone());
+    })
+    .await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
     let id_token = h
@@ -240,6 +261,17 @@ async fn callback_to_verified_claims() {
         dragons_emulator::site::router(floor.path()),
     )
     .unwrap();
+    // Another build of the app, served as the stack serves the app (its config.json the same).
+    let compare_site = compare.as_ref().map(|dist| {
+        let config = serde_json::json!({
+            "authDomain": shared.urls.auth,
+            "issuer": shared.urls.issuer,
+            "clientId": shared.config.client.client_id,
+            "apiBaseUrl": shared.urls.api,
+        });
+        let router = dragons_emulator::site::router_with(dist, Some(config.to_string()), None);
+        dragons_emulator::RunningServer::serve(compare_listener, router).unwrap()
+    });
     let site = dragons_emulator::RunningServer::start(
         std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0)),
         dragons_emulator::site::router(old.path()),
@@ -251,7 +283,11 @@ async fn callback_to_verified_claims() {
     // form with an empty cache, the three pages taking turns.
     let app_page = h.url("/");
     let (mut app, mut legacy, mut floor_ms) = (Vec::new(), Vec::new(), Vec::new());
+    let mut other = Vec::new();
     for i in 0..RUNS {
+        if compare_site.is_some() {
+            other.push(cold_callback(&h, "compare", &compare_page, i).await);
+        }
         app.push(cold_callback(&h, "app", &app_page, i).await);
         let b = at_the_login_form(&h, &app_page).await;
         let url = format!(
@@ -281,7 +317,19 @@ async fn callback_to_verified_claims() {
         app_median / old_median,
         app_median / floor_median
     );
+    if let (Some(dist), false) = (&compare, other.is_empty()) {
+        let (median, p90) = median_and_p90(other);
+        println!(
+            "bench: BENCH_COMPARE={}, the same way, {RUNS} runs: median {median:.0} ms, p90 {p90:.0} ms ({:+.0} ms against the app, {:.2}x the old page)",
+            dist.display(),
+            median - app_median,
+            median / old_median
+        );
+    }
     let _ = site.stop().await;
     let _ = floor_site.stop().await;
+    if let Some(s) = compare_site {
+        let _ = s.stop().await;
+    }
     h.finish().await;
 }
