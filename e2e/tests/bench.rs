@@ -48,31 +48,33 @@ async fn attribute_ms(h: &Harness, name: &str) -> f64 {
     }
 }
 
-/// A Chrome DevTools command through ChromeDriver's CDP endpoint.
+/// A POST to one of ChromeDriver's own endpoints of the session (`session/<id>/<path>`).
 #[derive(Debug)]
-struct Cdp(&'static str, serde_json::Value);
+struct ChromeDriverPost(&'static str, serde_json::Value);
 
-impl dragons_e2e::fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+impl dragons_e2e::fantoccini::wd::WebDriverCompatibleCommand for ChromeDriverPost {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
+            "session/{}/{}",
+            session.unwrap_or_default(),
+            self.0
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = serde_json::json!({"cmd": self.0, "params": self.1});
-        (http::Method::POST, Some(body.to_string()))
+        (http::Method::POST, Some(self.1.to_string()))
     }
 }
 
+/// A Chrome DevTools command through ChromeDriver's CDP endpoint.
 async fn cdp(b: &Harness, command: &'static str, params: serde_json::Value) -> serde_json::Value {
+    let body = serde_json::json!({"cmd": command, "params": params});
     b.client
-        .issue_cmd(Cdp(command, params))
+        .issue_cmd(ChromeDriverPost("goog/cdp/execute", body))
         .await
         .unwrap_or_else(|e| panic!("{command}: {e}"))
 }
@@ -140,27 +142,14 @@ async fn cold_callback(h: &Harness, name: &str, page: &str, run: usize) -> f64 {
 /// The browser's trace events so far (ChromeDriver's performance log, recorded when
 /// `BENCH_TIMELINE` is set: see `Harness`), written in the Trace Event format.
 async fn write_timeline(b: &Harness, file: &std::path::Path) {
-    #[derive(Debug)]
-    struct PerformanceLog;
-    impl dragons_e2e::fantoccini::wd::WebDriverCompatibleCommand for PerformanceLog {
-        fn endpoint(
-            &self,
-            base: &url::Url,
-            session: Option<&str>,
-        ) -> Result<url::Url, url::ParseError> {
-            base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-        }
-
-        fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-            let body = serde_json::json!({"type": "performance"});
-            (http::Method::POST, Some(body.to_string()))
-        }
-    }
     // The last frames and the trace buffer's flush.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let log = b
         .client
-        .issue_cmd(PerformanceLog)
+        .issue_cmd(ChromeDriverPost(
+            "se/log",
+            serde_json::json!({"type": "performance"}),
+        ))
         .await
         .expect("ChromeDriver's performance log");
     let events: Vec<serde_json::Value> = log
