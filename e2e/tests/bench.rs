@@ -14,7 +14,10 @@
 //! scripts, network), which ui.perfetto.dev or chrome://tracing opens. `BENCH_COMPARE=<dist>`
 //! measures another build of the app (a copy of `dist/` with a change in it) the same way in the
 //! same run, the pages taking turns: the figures move between runs on this machine by more
-//! than most single changes save, so compare within one run.
+//! than most single changes save, so compare within one run. `BENCH_MARKS=1` prints, for each
+//! page, the median time of each step of its load (document, each file, each request, first
+//! paint, verified), and measures a copy of the compare build (or of the app) whose loader also
+//! marks the wasm's start-up: instantiate called and done, `main` done, and each `fetch()` call.
 
 use dragons_e2e::Harness;
 use std::time::{Duration, Instant};
@@ -95,7 +98,7 @@ async fn at_the_login_form(h: &Harness, page: &str) -> Harness {
 /// One cold callback to `page` (the app, or the floor): the login form sent, then the time from
 /// the callback document's fetch start to verified claims on screen. `BENCH_TRACE`,
 /// `BENCH_PROFILE` and `BENCH_TIMELINE` (see the top of this file) name their output `name-run`.
-async fn cold_callback(h: &Harness, name: &str, page: &str, run: usize) -> f64 {
+async fn cold_callback(h: &Harness, name: &str, page: &str, run: usize) -> Run {
     let b = at_the_login_form(h, page).await;
     let profile = std::env::var_os("BENCH_PROFILE").map(std::path::PathBuf::from);
     if profile.is_some() {
@@ -135,8 +138,105 @@ async fn cold_callback(h: &Harness, name: &str, page: &str, run: usize) -> f64 {
             trace.as_str().unwrap_or_default()
         );
     }
+    let steps = if std::env::var_os("BENCH_MARKS").is_some() {
+        steps(&b, ms).await
+    } else {
+        Vec::new()
+    };
     b.finish().await;
-    ms
+    Run { ms, steps }
+}
+
+/// One cold callback: its time to verified claims, and (`BENCH_MARKS`) the steps of its load.
+struct Run {
+    ms: f64,
+    steps: Vec<(String, f64)>,
+}
+
+/// Each step of the page's load, in ms from the document's fetch start: the document, each
+/// file and request (sent, answered), the paints and the page's marks.
+async fn steps(b: &Harness, verified_ms: f64) -> Vec<(String, f64)> {
+    let v = b
+        .js("const t0 = performance.getEntriesByType('navigation')[0].fetchStart; \
+             return performance.getEntries().flatMap(e => { \
+               const n = e.name.split('/').pop().split('?')[0].replace(/-[0-9a-f]{12,}/, ''); \
+               return e.entryType == 'navigation' ? [['document answered', e.responseEnd]] \
+                 : e.entryType == 'resource' ? [[n + ' sent', e.startTime], [n + ' answered', e.responseEnd]] \
+                 : e.entryType == 'mark' || e.entryType == 'paint' ? [[e.name, e.startTime]] : []; \
+             }).map(([n, t]) => [n, t - t0])")
+        .await;
+    let mut steps: Vec<(String, f64)> =
+        serde_json::from_value(v).expect("the page's performance entries");
+    steps.push(("verified claims on screen".into(), verified_ms));
+    steps
+}
+
+/// The median of each step over the runs of one page, in the order they happen.
+fn print_steps(page: &str, runs: &[Run]) {
+    let mut by_step: Vec<(String, Vec<f64>)> = Vec::new();
+    for (name, ms) in runs.iter().flat_map(|r| &r.steps) {
+        match by_step.iter_mut().find(|(n, _)| n == name) {
+            Some((_, v)) => v.push(*ms),
+            None => by_step.push((name.clone(), vec![*ms])),
+        }
+    }
+    let mut medians: Vec<(f64, usize, String)> = by_step
+        .into_iter()
+        .map(|(name, v)| {
+            let n = v.len();
+            (median_and_p90(v).0, n, name)
+        })
+        .collect();
+    medians.sort_by(|a, b| a.0.total_cmp(&b.0));
+    println!("bench: {page}, the steps of its load (median ms from the document's fetch start; runs that had the step):");
+    for (ms, n, name) in medians {
+        println!("  {ms:6.1}  {name} ({n})");
+    }
+}
+
+/// A copy of the build in `dist` whose loader also marks the wasm's start-up (`BENCH_MARKS`):
+/// each `fetch()` call, `WebAssembly.instantiateStreaming` called and done, and the loader's
+/// `await init()` done (the wasm's `main` has returned). The loader is the copy's only change.
+fn marked_copy(dist: &std::path::Path) -> tempfile::TempDir {
+    const MARKS: &str = "performance.mark('loader runs (glue evaluated)');\
+        { const f = window.fetch; window.fetch = function (r) { \
+            performance.mark('fetch() ' + String(r.url || r).split('/').pop().split('?')[0].replace(/-[0-9a-f]{12,}/, '')); \
+            return f.apply(this, arguments); }; \
+          const s = WebAssembly.instantiateStreaming; WebAssembly.instantiateStreaming = function () { \
+            performance.mark('wasm instantiate called'); \
+            return s.apply(this, arguments).then(r => (performance.mark('wasm instantiated'), r)); }; }\n";
+    let copy = tempfile::tempdir().unwrap();
+    let mut loaders = 0;
+    for entry in std::fs::read_dir(dist).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let is_loader = name.starts_with("loader-");
+        if is_loader && !name.ends_with(".js") {
+            continue; // its precompressed copies: the site would serve them instead
+        }
+        if is_loader {
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                text.contains("window.wasmBindings="),
+                "{name}: not Trunk's loader as BENCH_MARKS knows it"
+            );
+            let text = text.replace(
+                "window.wasmBindings=",
+                "performance.mark('main() returned'),window.wasmBindings=",
+            );
+            std::fs::write(copy.path().join(&name), format!("{MARKS}{text}")).unwrap();
+            loaders += 1;
+        } else if path.is_file() {
+            std::fs::copy(&path, copy.path().join(&name)).unwrap();
+        }
+    }
+    assert_eq!(
+        loaders,
+        1,
+        "{}: one loader-<hash>.js expected",
+        dist.display()
+    );
+    copy
 }
 
 /// The browser's trace events so far (ChromeDriver's performance log, recorded when
@@ -194,7 +294,14 @@ async fn callback_to_verified_claims() {
     // accepts as a callback URL.
     let floor_listener = listener().await;
     let floor_page = page_of(&floor_listener);
-    let compare = std::env::var_os("BENCH_COMPARE").map(std::path::PathBuf::from);
+    let mut compare = std::env::var_os("BENCH_COMPARE").map(std::path::PathBuf::from);
+    let marks = std::env::var_os("BENCH_MARKS").is_some();
+    // BENCH_MARKS: the compare build (or the app) with its start-up marked, measured beside.
+    let marked = marks.then(|| marked_copy(compare.as_deref().unwrap_or(&dragons_e2e::dist_dir())));
+    let shown = compare.clone().unwrap_or_else(dragons_e2e::dist_dir);
+    if let Some(copy) = &marked {
+        compare = Some(copy.path().to_owned());
+    }
     let compare_listener = listener().await;
     let compare_page = page_of(&compare_listener);
     let h = Harness::with_stack(|c| {
@@ -275,7 +382,8 @@ async fn callback_to_verified_claims() {
     let mut other = Vec::new();
     for i in 0..RUNS {
         if compare_site.is_some() {
-            other.push(cold_callback(&h, "compare", &compare_page, i).await);
+            let name = if marks { "marked" } else { "compare" };
+            other.push(cold_callback(&h, name, &compare_page, i).await);
         }
         app.push(cold_callback(&h, "app", &app_page, i).await);
         let b = at_the_login_form(&h, &app_page).await;
@@ -288,9 +396,15 @@ async fn callback_to_verified_claims() {
         b.finish().await;
         floor_ms.push(cold_callback(&h, "floor", &floor_page, i).await);
     }
-    let (app_median, app_p90) = median_and_p90(app);
+    if marks {
+        print_steps("floor", &floor_ms);
+        print_steps("app", &app);
+        print_steps("app with its start-up marked", &other);
+    }
+    let ms = |runs: Vec<Run>| runs.into_iter().map(|r| r.ms).collect::<Vec<_>>();
+    let (app_median, app_p90) = median_and_p90(ms(app));
     let (old_median, old_p90) = median_and_p90(legacy);
-    let (floor_median, floor_p90) = median_and_p90(floor_ms);
+    let (floor_median, floor_p90) = median_and_p90(ms(floor_ms));
     println!(
         "bench: cold callback, document fetch start -> verified claims on screen (fresh browser back from the login form, empty cache; code flow, token exchange + JWKS + 2 RS256 checks), {RUNS} runs: median {app_median:.0} ms, p90 {app_p90:.0} ms (budget 300 ms)"
     );
@@ -306,11 +420,16 @@ async fn callback_to_verified_claims() {
         app_median / old_median,
         app_median / floor_median
     );
-    if let (Some(dist), false) = (&compare, other.is_empty()) {
-        let (median, p90) = median_and_p90(other);
+    if !other.is_empty() {
+        let (median, p90) = median_and_p90(ms(other));
+        let what = if marks {
+            "BENCH_MARKS copy of "
+        } else {
+            "BENCH_COMPARE="
+        };
         println!(
-            "bench: BENCH_COMPARE={}, the same way, {RUNS} runs: median {median:.0} ms, p90 {p90:.0} ms ({:+.0} ms against the app, {:.2}x the old page)",
-            dist.display(),
+            "bench: {what}{}, the same way, {RUNS} runs: median {median:.0} ms, p90 {p90:.0} ms ({:+.0} ms against the app, {:.2}x the old page)",
+            shown.display(),
             median - app_median,
             median / old_median
         );

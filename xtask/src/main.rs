@@ -37,7 +37,8 @@ usage: cargo xtask <task>
   size    print the size of dist/ (raw, gzip -9, brotli 11); fails above 150 KB brotli
   bench   set up, build, and time callback -> verified claims in headless Chromium against
           the local stack, beside the old callback.html and a floor page (plain JS, same
-          protocol work); prints figures. BENCH_COMPARE=<dist> adds another build of the app";
+          protocol work); prints figures. BENCH_COMPARE=<dist> adds another build of the app,
+          BENCH_MARKS=1 prints each page's load step by step (e2e/tests/bench.rs lists more)";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
