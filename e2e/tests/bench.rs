@@ -153,17 +153,23 @@ struct Run {
     steps: Vec<(String, f64)>,
 }
 
+/// A JavaScript function: the name a step shows for a URL, its file without query or build
+/// hash (`dragons-login_bg.wasm`), the same in every run and every build.
+const SHORT_NAME: &str =
+    "const short = u => String(u).split('/').pop().split('?')[0].replace(/-[0-9a-f]{12,}/, '');";
+
 /// Each step of the page's load, in ms from the document's fetch start: the document, each
 /// file and request (sent, answered), the paints and the page's marks.
 async fn steps(b: &Harness, verified_ms: f64) -> Vec<(String, f64)> {
     let v = b
-        .js("const t0 = performance.getEntriesByType('navigation')[0].fetchStart; \
-             return performance.getEntries().flatMap(e => { \
-               const n = e.name.split('/').pop().split('?')[0].replace(/-[0-9a-f]{12,}/, ''); \
-               return e.entryType == 'navigation' ? [['document answered', e.responseEnd]] \
-                 : e.entryType == 'resource' ? [[n + ' sent', e.startTime], [n + ' answered', e.responseEnd]] \
-                 : e.entryType == 'mark' || e.entryType == 'paint' ? [[e.name, e.startTime]] : []; \
-             }).map(([n, t]) => [n, t - t0])")
+        .js(&format!(
+            "{SHORT_NAME} const t0 = performance.getEntriesByType('navigation')[0].fetchStart; \
+             return performance.getEntries().flatMap(e => \
+               e.entryType == 'navigation' ? [['document answered', e.responseEnd]] \
+               : e.entryType == 'resource' ? [[short(e.name) + ' sent', e.startTime], [short(e.name) + ' answered', e.responseEnd]] \
+               : e.entryType == 'mark' || e.entryType == 'paint' ? [[e.name, e.startTime]] : [] \
+             ).map(([n, t]) => [n, t - t0])"
+        ))
         .await;
     let mut steps: Vec<(String, f64)> =
         serde_json::from_value(v).expect("the page's performance entries");
@@ -198,13 +204,14 @@ fn print_steps(page: &str, runs: &[Run]) {
 /// each `fetch()` call, `WebAssembly.instantiateStreaming` called and done, and the loader's
 /// `await init()` done (the wasm's `main` has returned). The loader is the copy's only change.
 fn marked_copy(dist: &std::path::Path) -> tempfile::TempDir {
-    const MARKS: &str = "performance.mark('loader runs (glue evaluated)');\
-        { const f = window.fetch; window.fetch = function (r) { \
-            performance.mark('fetch() ' + String(r.url || r).split('/').pop().split('?')[0].replace(/-[0-9a-f]{12,}/, '')); \
-            return f.apply(this, arguments); }; \
-          const s = WebAssembly.instantiateStreaming; WebAssembly.instantiateStreaming = function () { \
-            performance.mark('wasm instantiate called'); \
-            return s.apply(this, arguments).then(r => (performance.mark('wasm instantiated'), r)); }; }\n";
+    let marks = format!(
+        "performance.mark('loader runs (glue evaluated)'); \
+         {{ {SHORT_NAME} const f = window.fetch; window.fetch = function (r) {{ \
+             performance.mark('fetch() ' + short(r.url || r)); return f.apply(this, arguments); }}; \
+           const s = WebAssembly.instantiateStreaming; WebAssembly.instantiateStreaming = function () {{ \
+             performance.mark('wasm instantiate called'); \
+             return s.apply(this, arguments).then(r => (performance.mark('wasm instantiated'), r)); }}; }}\n"
+    );
     let copy = tempfile::tempdir().unwrap();
     let mut loaders = 0;
     for entry in std::fs::read_dir(dist).unwrap() {
@@ -224,7 +231,7 @@ fn marked_copy(dist: &std::path::Path) -> tempfile::TempDir {
                 "window.wasmBindings=",
                 "performance.mark('main() returned'),window.wasmBindings=",
             );
-            std::fs::write(copy.path().join(&name), format!("{MARKS}{text}")).unwrap();
+            std::fs::write(copy.path().join(&name), format!("{marks}{text}")).unwrap();
             loaders += 1;
         } else if path.is_file() {
             std::fs::copy(&path, copy.path().join(&name)).unwrap();
@@ -294,14 +301,15 @@ async fn callback_to_verified_claims() {
     // accepts as a callback URL.
     let floor_listener = listener().await;
     let floor_page = page_of(&floor_listener);
-    let mut compare = std::env::var_os("BENCH_COMPARE").map(std::path::PathBuf::from);
+    let compared = std::env::var_os("BENCH_COMPARE").map(std::path::PathBuf::from);
     let marks = std::env::var_os("BENCH_MARKS").is_some();
-    // BENCH_MARKS: the compare build (or the app) with its start-up marked, measured beside.
-    let marked = marks.then(|| marked_copy(compare.as_deref().unwrap_or(&dragons_e2e::dist_dir())));
-    let shown = compare.clone().unwrap_or_else(dragons_e2e::dist_dir);
-    if let Some(copy) = &marked {
-        compare = Some(copy.path().to_owned());
-    }
+    // BENCH_MARKS: that build (or the app) with its start-up marked is measured beside instead.
+    let shown = compared.clone().unwrap_or_else(dragons_e2e::dist_dir);
+    let marked = marks.then(|| marked_copy(&shown));
+    let compare = match &marked {
+        Some(copy) => Some(copy.path().to_owned()),
+        None => compared,
+    };
     let compare_listener = listener().await;
     let compare_page = page_of(&compare_listener);
     let h = Harness::with_stack(|c| {
