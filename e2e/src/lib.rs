@@ -1,7 +1,8 @@
-//! The end-to-end harness: serves the release `dist/` on a free loopback port, starts
-//! ChromeDriver on another, and drives headless Chromium over WebDriver. Everything it starts
-//! is stopped when the harness is dropped, also when a test fails (the driver runs in its own
-//! process group, and the whole group is killed).
+//! The end-to-end harness: serves the release `dist/` on a free loopback port, starts a
+//! WebDriver server on another, and drives a browser over WebDriver: headless Chromium, headless
+//! Firefox ESR or WebKitGTK's MiniBrowser on an Xvfb display, as `$DRAGONS_BROWSER` says
+//! ([`Engine::current`]). Everything it starts is stopped when the harness is dropped, also when
+//! a test fails (the driver runs in its own process group, and the whole group is killed).
 
 use dragons_emulator::config::StackConfig;
 use dragons_emulator::{site, RunningServer, Stack};
@@ -68,42 +69,188 @@ pub fn screenshot_path(name: &str) -> PathBuf {
     workspace_root().join("docs/screenshots").join(name)
 }
 
-/// A ChromeDriver process in its own process group; dropping it kills the group, so no
-/// Chromium is left behind even when a test panics before closing its session.
+/// The browser engines the suite drives: Debian's Chromium (ChromeDriver), Firefox ESR
+/// (geckodriver) and WebKitGTK's MiniBrowser (WebKitWebDriver, on an Xvfb display).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    Webkit,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 3] = [Engine::Chromium, Engine::Firefox, Engine::Webkit];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::Webkit => "webkit",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Engine> {
+        Engine::ALL
+            .into_iter()
+            .find(|e| e.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The engine this run drives: `$DRAGONS_BROWSER` (chromium, firefox or webkit; `cargo
+    /// xtask test` runs the suite once per engine), Chromium when unset. An unknown name fails
+    /// every test rather than quietly testing another engine.
+    pub fn current() -> Engine {
+        match std::env::var("DRAGONS_BROWSER") {
+            Err(_) => Engine::Chromium,
+            Ok(name) if name.trim().is_empty() => Engine::Chromium,
+            Ok(name) => Engine::parse(&name).unwrap_or_else(|| {
+                panic!("DRAGONS_BROWSER={name:?}: the engines are chromium, firefox and webkit")
+            }),
+        }
+    }
+}
+
+/// Whether the test that calls it runs in this run's engine; when not, it says so and why (a
+/// test skipped in an engine is never silent about it).
+pub fn runs_in(engines: &[Engine], why_not_elsewhere: &str) -> bool {
+    let engine = Engine::current();
+    let runs = engines.contains(&engine);
+    if !runs {
+        eprintln!("skipped in {}: {why_not_elsewhere}", engine.name());
+    }
+    runs
+}
+
+/// The program that speaks WebDriver for an engine: `$CHROMEDRIVER`, `$GECKODRIVER`,
+/// `$WEBKIT_DRIVER`, or where `cargo xtask setup` puts it.
+fn driver_program(engine: Engine) -> String {
+    let (var, default) = match engine {
+        Engine::Chromium => ("CHROMEDRIVER", "/usr/bin/chromedriver".to_owned()),
+        Engine::Firefox => (
+            "GECKODRIVER",
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cargo/bin/geckodriver"))
+                .filter(|p| p.is_file())
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "geckodriver".to_owned()),
+        ),
+        Engine::Webkit => ("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver".to_owned()),
+    };
+    std::env::var(var).unwrap_or(default)
+}
+
+/// A WebDriver server (ChromeDriver, geckodriver or WebKitWebDriver) in its own process group;
+/// dropping it kills the group, so no browser is left behind even when a test panics before
+/// closing its session. WebKit's comes with the Xvfb display it draws on.
 struct Driver {
     _group: Group,
+    _display: Option<Display>,
     port: u16,
 }
 
+/// An Xvfb server, killed when dropped, and the pipe it said its display number on (kept open:
+/// a closed pipe would end it with SIGPIPE if it wrote again).
+struct Display {
+    _group: Group,
+    _said: std::process::ChildStdout,
+}
+
 impl Driver {
-    fn start() -> Driver {
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    fn start(engine: Engine, profile: &Path) -> Driver {
+        let program = driver_program(engine);
         let port = free_port();
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
-            .arg("--allowed-ips=127.0.0.1")
+        let mut cmd = Command::new(&program);
+        match engine {
+            Engine::Chromium => {
+                cmd.arg(format!("--port={port}"))
+                    .arg("--allowed-ips=127.0.0.1");
+            }
+            Engine::Firefox => {
+                cmd.args(["--host", "127.0.0.1", "--port"])
+                    .arg(port.to_string());
+            }
+            Engine::Webkit => {
+                cmd.args(["--host=127.0.0.1"]).arg(format!("--port={port}"));
+            }
+        }
+        let display = (engine == Engine::Webkit).then(|| {
+            let (display, number) = start_xvfb();
+            cmd.env("DISPLAY", format!(":{number}"));
+            // The MiniBrowser saves downloads in the XDG download folder: the profile's, as
+            // the other engines are told in their capabilities.
+            let config = profile.join("config");
+            std::fs::create_dir_all(&config).expect("a config folder for the MiniBrowser");
+            std::fs::write(
+                config.join("user-dirs.dirs"),
+                format!(
+                    "XDG_DOWNLOAD_DIR=\"{}\"\n",
+                    profile.join("downloads").display()
+                ),
+            )
+            .expect("write user-dirs.dirs");
+            cmd.env("HOME", profile).env("XDG_CONFIG_HOME", &config);
+            display
+        });
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("cannot start {program} ({e}); install it with: cargo xtask setup")
+                panic!(
+                    "cannot start {program} for {} ({e}); install it with: cargo xtask setup",
+                    engine.name()
+                )
             });
         let driver = Driver {
             _group: Group(child),
+            _display: display,
             port,
         };
         let deadline = Instant::now() + WAIT;
         while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err() {
             assert!(
                 Instant::now() < deadline,
-                "chromedriver did not listen on port {port} within {WAIT:?}"
+                "{program} did not listen on port {port} within {WAIT:?}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
         driver
     }
+}
+
+/// An Xvfb X server on a display number it picks itself (`-displayfd`: no race between tests
+/// running at once); returns it with that number.
+fn start_xvfb() -> (Display, String) {
+    use std::io::BufRead;
+    let program = std::env::var("XVFB").unwrap_or_else(|_| "/usr/bin/Xvfb".into());
+    let mut child = Command::new(&program)
+        .args(["-displayfd", "1", "-screen", "0", "1280x1000x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start {program} ({e}), WebKit's display; install it with: cargo xtask setup")
+        });
+    let stdout = child.stdout.take().expect("Xvfb's stdout");
+    let group = Group(child);
+    let mut number = String::new();
+    let mut reader = std::io::BufReader::new(stdout);
+    reader
+        .read_line(&mut number)
+        .unwrap_or_else(|e| panic!("{program} did not say its display number: {e}"));
+    let number = number.trim().to_owned();
+    assert!(
+        !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()),
+        "{program} did not start (it printed {number:?} for its display number)"
+    );
+    (
+        Display {
+            _group: group,
+            _said: reader.into_inner(),
+        },
+        number,
+    )
 }
 
 /// A child started in its own process group; dropping it kills the whole group (the program
@@ -153,6 +300,8 @@ pub const TRUNK_SERVE_BUILD: Duration = Duration::from_secs(600);
 /// no storage is shared between tests).
 pub struct Harness {
     pub client: Client,
+    /// The browser engine this harness drives.
+    pub engine: Engine,
     backend: Backend,
     site_port: u16,
     // Dropped after the client: kills ChromeDriver and Chromium.
@@ -344,53 +493,31 @@ impl Harness {
     }
 
     async fn with_backend(backend: Backend, site_port: u16) -> Harness {
-        let driver = Driver::start();
-        let profile = tempfile::tempdir().expect("a temporary Chromium profile");
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                    "--window-size=1280,1000", "--hide-scrollbars",
-                    // Headless Chromium still builds its omnibox popup (WebUI pages in a
-                    // renderer of their own, preloaded) and updates it on every navigation:
-                    // 6-18 ms of CPU per page load that no test looks at (the benchmark's
-                    // timeline showed it). The names ChromeOS's own performance tests disable.
-                    "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI",
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-                // Downloads (the exported session) land in the profile, no prompt.
-                "prefs": {
-                    "download.default_directory": profile.path().join("downloads"),
-                    "download.prompt_for_download": false,
-                },
-            }),
-        );
-        // The benchmark's timeline (e2e/tests/bench.rs): ChromeDriver records the browser's trace
-        // events from the session's start, read back as its "performance" log. Few categories
-        // (`BENCH_TIMELINE_CATEGORIES` chooses others), or its buffer fills before the callback.
-        if std::env::var_os("BENCH_TIMELINE").is_some() {
-            caps["goog:chromeOptions"]["perfLoggingPrefs"] = serde_json::json!({
-                "enableNetwork": false,
-                "enablePage": false,
-                "traceCategories": std::env::var("BENCH_TIMELINE_CATEGORIES").unwrap_or_else(|_| "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing,loading".into()),
-            });
-            caps.insert(
-                "goog:loggingPrefs".into(),
-                serde_json::json!({"performance": "ALL"}),
-            );
-        }
+        let engine = Engine::current();
+        let profile = tempfile::tempdir().expect("a temporary browser profile");
+        let driver = Driver::start(engine, profile.path());
+        let caps = capabilities(engine, profile.path());
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
             .connect(&format!("http://127.0.0.1:{}", driver.port))
             .await
-            .expect("a WebDriver session with headless Chromium");
+            .unwrap_or_else(|e| {
+                panic!(
+                    "a WebDriver session with {} ({}): {e}",
+                    engine.name(),
+                    driver_program(engine)
+                )
+            });
+        if engine != Engine::Chromium {
+            // Chromium gets its size from --window-size; the others the same viewport here.
+            client
+                .set_window_size(1280, 1000)
+                .await
+                .expect("size the browser window");
+        }
         Harness {
             client,
+            engine,
             backend,
             site_port,
             _driver: driver,
@@ -412,12 +539,53 @@ impl Harness {
 
     /// Wait for an element with `data-testid=id` and return it.
     pub async fn by_testid(&self, id: &str) -> fantoccini::elements::Element {
-        self.client
+        self.by_css(&format!("[data-testid=\"{id}\"]")).await
+    }
+
+    /// Wait for an element matching the CSS `selector` and return it, ready to be clicked.
+    ///
+    /// WebKitWebDriver does not scroll an element that is inside a `content-visibility: auto`
+    /// section (stages 3 and 4) into view before a click, as WebDriver's click should: it
+    /// answers "element not interactable" (Chromium and Firefox scroll). There the harness
+    /// scrolls it into the middle of the window first, as a person scrolls to a button.
+    pub async fn by_css(&self, selector: &str) -> fantoccini::elements::Element {
+        let el = self
+            .client
             .wait()
             .at_most(WAIT)
-            .for_element(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .for_element(Locator::Css(selector))
             .await
-            .unwrap_or_else(|e| panic!("no element [data-testid={id}] within {WAIT:?}: {e}"))
+            .unwrap_or_else(|e| panic!("no element {selector} within {WAIT:?}: {e}"));
+        if self.engine == Engine::Webkit {
+            let arg = serde_json::to_value(&el).expect("an element as a script argument");
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                    vec![arg],
+                )
+                .await;
+        }
+        el
+    }
+
+    /// Wait for an element with `data-testid=id` that can be used (not `disabled`) and return
+    /// it. A click on a button still disabled does nothing: a slower engine found Sign in
+    /// before the app had enabled it.
+    pub async fn enabled(&self, id: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let el = self.by_testid(id).await;
+            if el.is_enabled().await.unwrap_or(false) {
+                return el;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[data-testid={id}] stayed disabled for {WAIT:?} ({})",
+                self.engine.name()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The text of the element with `data-testid=id`, once it is there.
@@ -478,12 +646,25 @@ impl Harness {
     /// Wait for the Hosted UI's login form (its user name field); panics with `why` if it
     /// does not show.
     pub async fn login_form(&self, why: &str) -> fantoccini::elements::Element {
-        self.client
+        let found = self
+            .client
             .wait()
             .at_most(WAIT)
             .for_element(Locator::Css("input[name=username]"))
-            .await
-            .unwrap_or_else(|e| panic!("{why}: {e}"))
+            .await;
+        match found {
+            Ok(form) => form,
+            Err(e) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let text = self
+                    .js_text("return document.body ? document.body.innerText.slice(0, 600) : ''")
+                    .await;
+                panic!(
+                    "{why} ({}): {e}\nthe page is at {url:?} and shows: {text}",
+                    self.engine.name()
+                )
+            }
+        }
     }
 
     /// Fill and submit the Hosted UI's login form (the page must be showing it, or about to).
@@ -511,7 +692,7 @@ impl Harness {
     /// ID token is verified on screen. Returning as soon as the address bar is back raced the
     /// code exchange: a test reading the saved session then found none.
     pub async fn sign_in_as(&self, username: &str) {
-        self.by_testid("sign-in")
+        self.enabled("sign-in")
             .await
             .click()
             .await
@@ -564,12 +745,104 @@ impl Harness {
         .await
     }
 
-    /// Save a PNG of the viewport to docs/screenshots/<name>.
+    /// Check the page as it is now with axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA):
+    /// a serious or critical violation fails the test, naming the rule, the elements and how
+    /// to fix it; minor and moderate ones are printed. axe-core is injected through WebDriver
+    /// (a script of the session, which the page's Content-Security-Policy does not apply to).
+    pub async fn check_accessibility(&self, state: &str) {
+        let report = self.axe(state).await;
+        let mut serious = Vec::new();
+        for v in report.as_array().into_iter().flatten() {
+            let line = format!(
+                "{} [{}]: {} — {} ({})",
+                v["id"].as_str().unwrap_or("?"),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap_or(""),
+                v["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| n.as_str().unwrap_or("").to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                v["summary"].as_str().unwrap_or("").replace('\n', " "),
+            );
+            match v["impact"].as_str() {
+                Some("serious" | "critical") => serious.push(line),
+                _ => self.note_minor_accessibility(&format!("{state}: {line}")),
+            }
+        }
+        assert!(
+            serious.is_empty(),
+            "axe-core found serious or critical accessibility problems ({}, {state}):\n{}",
+            self.engine.name(),
+            serious.join("\n")
+        );
+    }
+
+    /// A minor or moderate axe-core finding: printed (seen with `--nocapture` or when the test
+    /// fails) and added to `target/accessibility/<engine>.txt`, which `cargo xtask test` prints
+    /// after each engine's run.
+    fn note_minor_accessibility(&self, line: &str) {
+        use std::io::Write;
+        eprintln!("axe ({}): {line}", self.engine.name());
+        let dir = workspace_root().join("target/accessibility");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(format!("{}.txt", self.engine.name())))
+        {
+            let _ = writeln!(file, "{line}");
+        }
+    }
+
+    /// The violations axe-core finds on the page now, as JSON: `[{id, impact, help, summary,
+    /// nodes: [selector]}]`.
+    async fn axe(&self, state: &str) -> serde_json::Value {
+        let loaded = self.js("return typeof window.axe === 'object'").await;
+        if loaded != serde_json::Value::Bool(true) {
+            let source = axe_source();
+            self.client
+                .execute(&format!("{source}\n;return typeof window.axe;"), vec![])
+                .await
+                .unwrap_or_else(|e| panic!("injecting axe-core ({state}): {e}"));
+        }
+        let answer = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                window.axe.run(document, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] },
+                    resultTypes: ['violations'],
+                }).then(r => done(JSON.stringify(r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    summary: v.nodes.length ? (v.nodes[0].failureSummary || '') : '',
+                    nodes: v.nodes.slice(0, 8).map(n => n.target.join(' ')),
+                }))))).catch(e => done('axe failed: ' + e));"#,
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("running axe-core ({state}): {e}"));
+        let text = answer.as_str().unwrap_or_default();
+        serde_json::from_str(text)
+            .unwrap_or_else(|_| panic!("axe-core did not report ({state}): {answer}"))
+    }
+
+    /// Save a PNG of the viewport to docs/screenshots/<name>. The README shows Chromium's: the
+    /// other engines take theirs (the command must work there too) and keep it in
+    /// `target/screenshots/<engine>/` to look at.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("a screenshot");
-        let path = screenshot_path(name);
+        let path = match self.engine {
+            Engine::Chromium => screenshot_path(name),
+            other => workspace_root()
+                .join("target/screenshots")
+                .join(other.name())
+                .join(name),
+        };
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).expect("create docs/screenshots");
+            std::fs::create_dir_all(dir).expect("create the screenshots folder");
         }
         std::fs::write(&path, png).expect("write the screenshot");
     }
@@ -593,4 +866,130 @@ impl Harness {
             Backend::Elsewhere => {}
         }
     }
+}
+
+/// The WebDriver capabilities that start `engine` headless (or on Xvfb), with a fresh profile
+/// in `profile` where the engine takes one, and downloads landing in `profile/downloads` without
+/// a prompt.
+fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
+    let downloads = profile.join("downloads");
+    let mut caps = serde_json::Map::new();
+    match engine {
+        Engine::Chromium => {
+            caps.insert(
+                "goog:chromeOptions".into(),
+                serde_json::json!({
+                    "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                        "--no-first-run", "--disable-background-networking",
+                        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                        "--window-size=1280,1000", "--hide-scrollbars",
+                        // Headless Chromium still builds its omnibox popup (WebUI pages in a
+                        // renderer of their own, preloaded) and updates it on every navigation:
+                        // 6-18 ms of CPU per page load that no test looks at (the benchmark's
+                        // timeline showed it). The names ChromeOS's own performance tests disable.
+                        "--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup,PreloadTopChromeWebUI",
+                        format!("--user-data-dir={}", profile.display()),
+                    ],
+                    // Downloads (the exported session) land in the profile, no prompt.
+                    "prefs": {
+                        "download.default_directory": downloads,
+                        "download.prompt_for_download": false,
+                    },
+                }),
+            );
+            // The benchmark's timeline (e2e/tests/bench.rs): ChromeDriver records the browser's
+            // trace events from the session's start, read back as its "performance" log. Few
+            // categories (`BENCH_TIMELINE_CATEGORIES` chooses others), or its buffer fills
+            // before the callback.
+            if std::env::var_os("BENCH_TIMELINE").is_some() {
+                caps["goog:chromeOptions"]["perfLoggingPrefs"] = serde_json::json!({
+                    "enableNetwork": false,
+                    "enablePage": false,
+                    "traceCategories": std::env::var("BENCH_TIMELINE_CATEGORIES").unwrap_or_else(|_| "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing,loading".into()),
+                });
+                caps.insert(
+                    "goog:loggingPrefs".into(),
+                    serde_json::json!({"performance": "ALL"}),
+                );
+            }
+        }
+        Engine::Firefox => {
+            caps.insert("browserName".into(), "firefox".into());
+            caps.insert(
+                "moz:firefoxOptions".into(),
+                serde_json::json!({
+                    "binary": std::env::var("FIREFOX").unwrap_or_else(|_| "/usr/bin/firefox-esr".into()),
+                    "args": ["-headless"],
+                    "prefs": {
+                        // Nothing reaches out from the closed network (each would wait or log).
+                        "network.captive-portal-service.enabled": false,
+                        "network.connectivity-service.enabled": false,
+                        "browser.safebrowsing.malware.enabled": false,
+                        "browser.safebrowsing.phishing.enabled": false,
+                        "extensions.update.enabled": false,
+                        "app.update.enabled": false,
+                        "datareporting.policy.dataSubmissionEnabled": false,
+                        "toolkit.telemetry.enabled": false,
+                        // Downloads land in the profile's downloads folder, no prompt.
+                        "browser.download.folderList": 2,
+                        "browser.download.dir": downloads,
+                        "browser.download.useDownloadDir": true,
+                        "browser.download.always_ask_before_handling_new_types": false,
+                        "browser.helperApps.neverAsk.saveToDisk": "application/json,text/plain,text/markdown,image/svg+xml,application/octet-stream",
+                    },
+                }),
+            );
+        }
+        Engine::Webkit => {
+            caps.insert("browserName".into(), "MiniBrowser".into());
+            caps.insert(
+                "webkitgtk:browserOptions".into(),
+                serde_json::json!({
+                    "binary": minibrowser(),
+                    "args": ["--automation"],
+                }),
+            );
+        }
+    }
+    caps
+}
+
+/// WebKitGTK's MiniBrowser: `$MINIBROWSER`, or where Debian's packages put it.
+fn minibrowser() -> String {
+    if let Ok(path) = std::env::var("MINIBROWSER") {
+        return path;
+    }
+    ["webkit2gtk-4.1", "webkit2gtk-4.0", "webkitgtk-6.0"]
+        .iter()
+        .flat_map(|api| {
+            [
+                format!("/usr/lib/x86_64-linux-gnu/{api}/MiniBrowser"),
+                format!("/usr/lib/aarch64-linux-gnu/{api}/MiniBrowser"),
+                format!("/usr/libexec/{api}/MiniBrowser"),
+            ]
+        })
+        .find(|p| Path::new(p).is_file())
+        .unwrap_or_else(|| {
+            panic!("no WebKitGTK MiniBrowser found (Debian's webkit2gtk-driver brings it); install it with: cargo xtask setup, or name it in $MINIBROWSER")
+        })
+}
+
+/// axe-core's browser bundle: `$DRAGONS_AXE`, or where `cargo xtask setup` installs it.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = std::env::var_os("DRAGONS_AXE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                workspace_root().join(".tools/node/node_modules/axe-core/axe.min.js")
+            });
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "axe-core is not at {} ({e}); install it with: cargo xtask setup",
+                path.display()
+            )
+        })
+    })
 }

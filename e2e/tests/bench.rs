@@ -89,7 +89,7 @@ async fn cdp(b: &Harness, command: &'static str, params: serde_json::Value) -> s
 async fn at_the_login_form(h: &Harness, page: &str) -> Harness {
     let b = h.fresh_browser().await;
     b.client.goto(page).await.expect("open the page");
-    b.by_testid("sign-in").await.click().await.unwrap();
+    b.enabled("sign-in").await.click().await.unwrap();
     b.login_form("the login form").await;
     cdp(&b, "Network.clearBrowserCache", serde_json::json!({})).await;
     b

@@ -69,6 +69,8 @@ async fn the_list_filters_posting_and_the_inspector() {
     h.js("document.getElementById('stage-api').scrollIntoView()")
         .await;
     h.screenshot("console.png").await;
+    h.check_accessibility("after GET /dragons, the inspector open")
+        .await;
 
     h.by_testid("filter-kind")
         .await

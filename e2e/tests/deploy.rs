@@ -1,5 +1,7 @@
 //! The release site as `cargo xtask deploy-site` puts it on S3 (here moto's S3 server on
-//! loopback, through the real AWS CLI), loaded from there in headless Chromium: gzip bodies
+//! loopback, through the real AWS CLI): into a private bucket it fails and says how to make it
+//! public, the printed commands run as they are do, and the site is loaded from there in the
+//! browser: gzip bodies
 //! with `Content-Encoding`, the `<meta>` Content-Security-Policy naming the uploaded
 //! config.json's hosts and enforced, the app started under it through to the Sign in button,
 //! from index.html and from its callback.html copy.
@@ -106,6 +108,20 @@ impl Moto {
         );
     }
 
+    /// Run `cmd` with the CLI's settings; whether it succeeded, and all it printed.
+    fn output(&self, mut cmd: Command) -> (bool, String) {
+        self.env(&mut cmd);
+        let out = cmd.output().expect("start the command");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
     fn aws(&self, args: &[&str]) {
         let cli = std::env::var_os("DRAGONS_AWS_CLI")
             .map(PathBuf::from)
@@ -124,6 +140,24 @@ impl Drop for Moto {
         }
         let _ = self.child.wait();
     }
+}
+
+/// The HTTP status of an anonymous GET of `path` on moto's S3 (as a visitor's browser asks).
+fn status_of(port: u16, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect to moto");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"))
 }
 
 /// `cargo xtask deploy-site …`: the binary `cargo xtask test` runs as (`$DRAGONS_XTASK`), else
@@ -149,25 +183,14 @@ fn xtask(args: &[&str]) -> Command {
 async fn the_site_uploaded_for_straight_s3_runs_from_there_under_its_meta_policy() {
     let dist = dragons_e2e::dist_dir();
     let moto = Moto::start();
+    // The person's bucket, private as every new bucket is.
     moto.aws(&["s3api", "create-bucket", "--bucket", BUCKET]);
-    // The person's bucket: readable by anyone through a bucket policy.
-    let policy = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::{BUCKET}/*"}}]}}"#
-    );
-    moto.aws(&[
-        "s3api",
-        "put-bucket-policy",
-        "--bucket",
-        BUCKET,
-        "--policy",
-        &policy,
-    ]);
     let scratch = tempfile::tempdir().expect("a scratch directory");
     let config = scratch.path().join("workshop-config.json");
     std::fs::write(&config, CONFIG).expect("write the config");
     let config_arg = config.display().to_string();
     let dist_arg = dist.display().to_string();
-    moto.run(
+    let deploy_site = || {
         xtask(&[
             "deploy-site",
             "--bucket",
@@ -178,13 +201,48 @@ async fn the_site_uploaded_for_straight_s3_runs_from_there_under_its_meta_policy
             &config_arg,
             "--dist",
             &dist_arg,
-        ]),
-        "cargo xtask deploy-site",
+        ])
+    };
+    // Uploaded, but a visitor would get 403: the command says so and fails, with the way out.
+    let (ok, said) = moto.output(deploy_site());
+    assert!(!ok, "deploy-site into a private bucket must fail:\n{said}");
+    assert!(
+        said.contains(&format!("the bucket {BUCKET} is private"))
+            && said.contains("403 Forbidden")
+            && said.contains("cargo xtask deploy"),
+        "{said}"
     );
+    let base = format!("http://localhost:{}/{BUCKET}/{PREFIX}", moto.port);
+    assert_eq!(
+        status_of(moto.port, &format!("/{BUCKET}/{PREFIX}/index.html")),
+        403,
+        "the files are there, private"
+    );
+    // The two commands it prints, run as a person pastes them, make the bucket public-read.
+    let fixes: Vec<&str> = said
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("aws s3api put-"))
+        .collect();
+    assert_eq!(fixes.len(), 2, "two commands to copy: {said}");
+    for fix in fixes {
+        let mut sh = Command::new("sh");
+        sh.arg("-c").arg(fix).env(
+            "PATH",
+            format!(
+                "{}:{}",
+                venv_tool("aws").parent().unwrap().display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        );
+        moto.run(sh, fix);
+    }
+    let (ok, said) = moto.output(deploy_site());
+    assert!(ok, "deploy-site into the public-read bucket:\n{said}");
+    assert!(said.contains("the site is public"), "{said}");
 
     // The harness's own site server is not used: the browser goes to moto's S3.
     let h = Harness::start().await;
-    let base = format!("http://localhost:{}/{BUCKET}/{PREFIX}", moto.port);
     for page in ["index.html", "callback.html"] {
         h.client
             .goto(&format!("{base}/{page}"))

@@ -49,6 +49,8 @@ async fn the_login_form_signs_in_the_session_cookie_returns_and_logout_ends_it()
         "Incorrect username or password."
     );
     h.screenshot("hosted-ui-login.png").await;
+    h.check_accessibility("the Hosted UI's login form after a wrong password")
+        .await;
 
     h.submit_login_form("dragonrider", "Dragons-Demo-1").await;
     h.wait_for_url(|u| u.starts_with(&site)).await;

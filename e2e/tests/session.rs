@@ -262,7 +262,9 @@ async fn with_rotation_refreshes_rotate_and_a_duplicated_tab_with_the_old_token_
 
     // A duplicated tab: the browser copies sessionStorage into it, so it holds the same
     // refresh token.
-    let dup = h.client.new_window(true).await.unwrap();
+    // (A window rather than a tab: WebKit's MiniBrowser leaves a tab switched to over
+    // WebDriver in the background, where nothing below the first screen is rendered.)
+    let dup = h.client.new_window(false).await.unwrap();
     h.client.switch_to_window(dup.handle.clone()).await.unwrap();
     h.open("/").await;
     h.js(&format!(

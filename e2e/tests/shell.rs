@@ -60,6 +60,7 @@ async fn the_shell_shows_the_four_stages_and_the_config_in_force() {
         );
     }
     h.screenshot("shell.png").await;
+    h.check_accessibility("signed out").await;
     h.finish().await;
 }
 
@@ -211,6 +212,7 @@ async fn settings_open_and_close_from_the_keyboard() {
     let toggle = h.by_testid("settings-toggle").await;
     toggle.send_keys(&Key::Enter.to_string()).await.unwrap();
     h.by_testid("settings-panel").await;
+    h.check_accessibility("Settings open").await;
     h.client
         .active_element()
         .await

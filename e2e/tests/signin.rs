@@ -102,6 +102,8 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     h.js("document.getElementById('stage-tokens').scrollIntoView()")
         .await;
     h.screenshot("tokens.png").await;
+    h.check_accessibility("signed in, the tokens' claims shown")
+        .await;
     // Times keep reading relative to now (the cards are drawn once; the times tick).
     let iat_when = "return document.querySelector('[data-testid=id-token-claims] tr[data-claim=iat] .when').textContent";
     let before = h.js(iat_when).await;
@@ -113,11 +115,8 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
     h.js("document.querySelector('[data-testid=id-token] [data-testid=id-token-raw]').closest('details').open = true")
         .await;
     let copy = h
-        .by_testid("id-token")
-        .await
-        .find(Locator::Css("button[data-copy=\".raw-token\"]"))
-        .await
-        .unwrap();
+        .by_css("[data-testid=id-token] button[data-copy=\".raw-token\"]")
+        .await;
     copy.click().await.unwrap();
     assert_eq!(copy.text().await.unwrap(), "Copied");
 
@@ -166,7 +165,7 @@ async fn code_flow_signs_in_verifies_cleans_the_url_survives_reload_refreshes_an
         0,
         "revoked"
     );
-    h.by_testid("sign-in").await.click().await.unwrap();
+    h.enabled("sign-in").await.click().await.unwrap();
     h.login_form("the login form shows again after sign-out")
         .await;
     assert_eq!(

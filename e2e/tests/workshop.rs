@@ -70,14 +70,9 @@ async fn presenter_view_blurs_who_signed_in_until_clicked_steps_with_page_keys_a
     assert_eq!(filter_of(&h, issuer).await, "none", "iss stays readable");
     h.js("window.scrollTo(0, 0)").await;
     h.screenshot("presenter.png").await;
+    h.check_accessibility("presenter view").await;
     // A click shows it (it takes focus; keyboard users reach it with Tab).
-    h.client
-        .find(dragons_e2e::fantoccini::Locator::Css(email))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    h.by_css(email).await.click().await.unwrap();
     assert_eq!(filter_of(&h, email).await, "none", "clicked: shown");
 
     // PageDown / PageUp (a presentation clicker) move between the stages' headings.
@@ -145,7 +140,7 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
         .filter(|g| !g.revoked)
         .count();
     assert_eq!(live, 0, "the refresh token was revoked");
-    h.by_testid("sign-in").await.click().await.unwrap();
+    h.enabled("sign-in").await.click().await.unwrap();
     h.login_form("the next person sees the login form").await;
 
     // Signed out here but not at the Hosted UI (this tab's storage was cleared by hand): reset
@@ -167,7 +162,7 @@ async fn reset_for_the_next_person_signs_out_everywhere_and_the_next_sign_in_sho
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     h.wait_for_url(|u| u == h.url("/")).await;
-    h.by_testid("sign-in").await.click().await.unwrap();
+    h.enabled("sign-in").await.click().await.unwrap();
     h.login_form("the Hosted UI's session was ended by the reset")
         .await;
     h.finish().await;
@@ -243,13 +238,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
 
     // Opening the exchange shows its exact request, the tokens in the answer masked.
     let button = format!("[data-testid=diagram] button[data-step=c{exchange}]");
-    h.client
-        .find(dragons_e2e::fantoccini::Locator::Css(&button))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    h.by_css(&button).await.click().await.unwrap();
     let request = h.text_of("step-request").await;
     assert!(request.starts_with("POST http://"), "{request}");
     assert!(request.contains("/oauth2/token\nContent-Type: application/x-www-form-urlencoded\n\ngrant_type=authorization_code&"), "{request}");
@@ -264,6 +253,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         "masked until revealed: {answer}"
     );
     assert!(answer.contains("characters masked]"), "{answer}");
+    h.check_accessibility("a diagram step opened").await;
     assert_eq!(
         h.js_text("return document.activeElement.getAttribute('data-step')")
             .await,
@@ -329,13 +319,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
     h.js("document.getElementById('stage-callback').scrollIntoView()")
         .await;
     h.screenshot("diagram.png").await;
-    h.client
-        .find(dragons_e2e::fantoccini::Locator::Id("reveal-tokens"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    h.by_css("#reveal-tokens").await.click().await.unwrap();
     let answer = h
         .text_becomes("step-answer", |t| t.contains("\"id_token\""))
         .await;

@@ -21,7 +21,7 @@ const STYLE: &str = r#"
 body{margin:0;font-family:"Amazon Ember",system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#fafafa;color:#333}
 .card{max-width:380px;margin:8vh auto;background:#fff;border:1px solid #ddd;border-radius:6px;box-shadow:0 2px 8px rgba(0,0,0,.08);padding:28px 32px}
 .banner{text-align:center;font-size:20px;font-weight:600;margin-bottom:18px;color:#1a2b3c}
-.banner small{display:block;font-size:12px;font-weight:400;color:#777;margin-top:4px}
+.banner small{display:block;font-size:12px;font-weight:400;color:#595959;margin-top:4px}
 h1{font-size:18px;margin:0 0 14px}
 label{display:block;font-size:14px;margin:12px 0 4px}
 input[type=text],input[type=password],input[type=email]{width:100%;box-sizing:border-box;padding:9px 10px;font-size:15px;border:1px solid #ccc;border-radius:4px}

@@ -40,7 +40,9 @@ Uploads the built site (dist/, from cargo xtask build) to a bucket you already h
 straight from S3: each file with its Content-Type and Cache-Control, gzip-compressed where it
 helps (Content-Encoding: gzip), callback.html as a copy of index.html, config.json from FILE (or
 dist/'s), and a <meta> Content-Security-Policy in the pages naming the hosts in that config.json.
-The bucket must already let the public read it (a bucket policy); nothing here changes that.";
+The bucket must let the public read it (a bucket policy); nothing here changes that. After the
+upload an anonymous GET of index.html checks it: a private bucket (every new bucket is) fails the
+command with the two ways out, a public-read policy or cargo xtask deploy (CloudFront).";
 
 /// The AWS CLI to run: `$DRAGONS_AWS_CLI`, else the one `cargo xtask setup` installs into
 /// `.tools/venv`, else `aws` on PATH.
@@ -388,7 +390,141 @@ pub fn deploy_site(args: &[String]) -> Result<(), String> {
         page("callback.html")
     );
     println!("  S3 cannot send security headers: the pages carry the policy in a <meta> tag; for HSTS, frame protection and brotli use cargo xtask deploy (CloudFront).");
-    Ok(())
+    if dry_run {
+        return Ok(());
+    }
+    let index = page("index.html");
+    let key = if prefix.is_empty() {
+        "index.html".to_owned()
+    } else {
+        format!("{prefix}/index.html")
+    };
+    println!("\n==> can a visitor read it? An anonymous (unsigned) GET of the page:");
+    match anonymous_read(&aws, bucket, &key) {
+        Visitor::Served => {
+            println!("  ok  {index} answers an anonymous GET: the site is public.");
+            Ok(())
+        }
+        Visitor::Refused(answer) => Err(private_bucket_advice(bucket, &prefix, &index, &answer)),
+        Visitor::Unknown(answer) => {
+            println!("  ??  could not tell whether visitors can read {index}: {answer}\n      Open it in a browser; a 403 means the bucket is private (see cargo xtask deploy-site --help).");
+            Ok(())
+        }
+    }
+}
+
+/// What an anonymous visitor gets for the uploaded page.
+#[derive(Debug, PartialEq, Eq)]
+enum Visitor {
+    Served,
+    /// 403: the bucket (or its Block Public Access) does not let the public read it.
+    Refused(String),
+    /// Anything else (no network, a wrong endpoint): said as it is.
+    Unknown(String),
+}
+
+/// GET `key` from the bucket without signing, as a visitor's browser does (the CLI's endpoint
+/// and region settings honoured, so a local S3 is asked when `AWS_ENDPOINT_URL` names one).
+fn anonymous_read(aws: &Aws, bucket: &str, key: &str) -> Visitor {
+    let args: Vec<String> = [
+        "s3api",
+        "get-object",
+        "--no-sign-request",
+        "--bucket",
+        bucket,
+        "--key",
+        key,
+        "/dev/null",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    aws.print(&args);
+    match Command::new(&aws.program).args(&args).output() {
+        Ok(out) => classify_read(out.status.success(), &String::from_utf8_lossy(&out.stderr)),
+        Err(e) => Visitor::Unknown(format!("could not start {}: {e}", aws.program.display())),
+    }
+}
+
+/// The AWS CLI's verdict on an unsigned GetObject: success, a refusal (403 AccessDenied), or
+/// something else.
+fn classify_read(success: bool, stderr: &str) -> Visitor {
+    let said = stderr
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_owned();
+    if success {
+        Visitor::Served
+    } else if ["(AccessDenied)", "(403)", "Forbidden", "Access Denied"]
+        .iter()
+        .any(|m| stderr.contains(m))
+    {
+        Visitor::Refused(said)
+    } else {
+        Visitor::Unknown(if said.is_empty() {
+            "the AWS CLI failed and said nothing".into()
+        } else {
+            said
+        })
+    }
+}
+
+/// The two AWS CLI commands that let the public read the site's files in `bucket` (under
+/// `prefix`): Block Public Access loosened only as far as a public bucket policy needs (ACLs
+/// stay blocked), then a policy allowing `s3:GetObject` on the site's keys.
+fn public_read_commands(bucket: &str, prefix: &str) -> [Vec<String>; 2] {
+    let resource = if prefix.is_empty() {
+        format!("arn:aws:s3:::{bucket}/*")
+    } else {
+        format!("arn:aws:s3:::{bucket}/{prefix}/*")
+    };
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "PublicReadForTheDragonsSite",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": resource,
+        }],
+    });
+    let args = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    [
+        args(&[
+            "s3api",
+            "put-public-access-block",
+            "--bucket",
+            bucket,
+            "--public-access-block-configuration",
+            "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false",
+        ]),
+        args(&[
+            "s3api",
+            "put-bucket-policy",
+            "--bucket",
+            bucket,
+            "--policy",
+            &policy.to_string(),
+        ]),
+    ]
+}
+
+/// The failure message for a bucket that refuses anonymous reads: what visitors will see and
+/// the two ways out.
+fn private_bucket_advice(bucket: &str, prefix: &str, index: &str, answer: &str) -> String {
+    let [block, policy] = public_read_commands(bucket, prefix);
+    format!(
+        "the files are uploaded, but the bucket {bucket} is private: an anonymous GET of {index} was refused ({answer}).\n\
+         Every visitor would get 403 Forbidden (an AccessDenied XML page) instead of the app. Two ways out:\n\
+         \n  1. Let the public read the site's files (then {index} works; no new upload needed):\n\
+         \n       {}\n       {}\n\
+         \n  2. Keep buckets private and serve the site through CloudFront: cargo xtask deploy\n\
+         \x20    (its own private bucket, read by CloudFront only, with HTTPS and security headers).",
+        hosting::command_line("aws", &block),
+        hosting::command_line("aws", &policy),
+    )
 }
 
 /// The stack's parameters given on the command line, as `Name=value`.
@@ -650,6 +786,72 @@ mod tests {
             .unwrap();
             assert!(stack_parameters(&o).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_unsigned_read_is_classified_by_what_the_cli_says() {
+        assert_eq!(classify_read(true, ""), Visitor::Served);
+        assert_eq!(
+            classify_read(
+                false,
+                "\nAn error occurred (AccessDenied) when calling the GetObject operation: Access Denied\n"
+            ),
+            Visitor::Refused(
+                "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied".into()
+            )
+        );
+        assert!(matches!(
+            classify_read(
+                false,
+                "An error occurred (403) when calling the HeadObject operation: Forbidden"
+            ),
+            Visitor::Refused(_)
+        ));
+        assert_eq!(
+            classify_read(
+                false,
+                "Could not connect to the endpoint URL: \"http://127.0.0.1:1/b/index.html\"\n"
+            ),
+            Visitor::Unknown(
+                "Could not connect to the endpoint URL: \"http://127.0.0.1:1/b/index.html\"".into()
+            )
+        );
+        assert!(
+            matches!(classify_read(false, ""), Visitor::Unknown(m) if m.contains("said nothing"))
+        );
+    }
+
+    #[test]
+    fn the_public_read_commands_open_only_the_sites_keys() {
+        let [block, policy] = public_read_commands("my-site", "workshop/2026");
+        assert_eq!(
+            hosting::command_line("aws", &block),
+            "aws s3api put-public-access-block --bucket my-site --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=false,RestrictPublicBuckets=false"
+        );
+        let document: serde_json::Value = serde_json::from_str(&policy[5]).unwrap();
+        assert_eq!(
+            document["Statement"][0]["Resource"],
+            "arn:aws:s3:::my-site/workshop/2026/*"
+        );
+        assert_eq!(document["Statement"][0]["Action"], "s3:GetObject");
+        assert_eq!(document["Statement"][0]["Principal"], "*");
+        let [_, whole] = public_read_commands("my-site", "");
+        assert!(
+            whole[5].contains("\"arn:aws:s3:::my-site/*\""),
+            "{}",
+            whole[5]
+        );
+        let advice = private_bucket_advice(
+            "my-site",
+            "",
+            "https://my-site.s3.amazonaws.com/index.html",
+            "Access Denied",
+        );
+        assert!(advice.contains("bucket my-site is private"), "{advice}");
+        assert!(advice.contains("403 Forbidden"), "{advice}");
+        assert!(advice.contains("cargo xtask deploy"), "{advice}");
+        // The policy is quoted for the shell: copied as printed, it reaches the CLI whole.
+        assert!(advice.contains("--policy '{"), "{advice}");
     }
 
     #[test]

@@ -24,11 +24,14 @@ usage: cargo xtask <task>
 
   demo    set up, build the release site, start the local stack, print the URL (Ctrl-C stops)
   test    set up, then fmt, clippy, native tests (with cfn-lint on infra/template.yaml and
-          deploy-site against moto's S3), browser tests, release build, end-to-end tests (with
-          the site loaded from moto's S3), and the size report; exits non-zero on any failure
+          deploy-site against moto's S3), browser tests, release build, end-to-end tests in
+          Chromium, Firefox ESR and WebKit (with axe-core accessibility checks and the site
+          loaded from moto's S3), and the size report; exits non-zero on any failure.
+          DRAGONS_BROWSERS=chromium,firefox,webkit picks the engines (default: all three)
   setup   install or check the toolchain (wasm32 target, Trunk, wasm-bindgen, wasm-opt,
-          Chromium + ChromeDriver, and in .tools/venv the AWS CLI, cfn-lint and moto); a second
-          run takes about a second
+          esbuild and axe-core in .tools/node, Chromium + ChromeDriver, Firefox ESR +
+          geckodriver, WebKitGTK's WebDriver + Xvfb, and in .tools/venv the AWS CLI, cfn-lint
+          and moto); a second run takes about a second
   deploy  create or update the AWS stack (infra/template.yaml), build, upload behind CloudFront
           with config.json from the stack's outputs, invalidate; `deploy --help` for options
   deploy-site --bucket NAME [--prefix P] [--config FILE] [--dry-run]
@@ -182,9 +185,40 @@ fn bench() -> Result<(), String> {
     .map(|_| ())
 }
 
+/// The engines the end-to-end suite runs in: `$DRAGONS_BROWSERS` (comma separated), or all
+/// three. An unknown name is an error, not a quietly smaller run.
+fn engines_to_test() -> Result<Vec<&'static str>, String> {
+    parse_engines(std::env::var("DRAGONS_BROWSERS").ok().as_deref())
+}
+
+fn parse_engines(list: Option<&str>) -> Result<Vec<&'static str>, String> {
+    const ENGINES: [&str; 3] = ["chromium", "firefox", "webkit"];
+    let Some(list) = list else {
+        return Ok(ENGINES.to_vec());
+    };
+    let mut picked = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let engine = ENGINES
+            .iter()
+            .find(|e| e.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                format!(
+                    "DRAGONS_BROWSERS names `{name}`; the engines are chromium, firefox and webkit"
+                )
+            })?;
+        if !picked.contains(engine) {
+            picked.push(*engine);
+        }
+    }
+    if picked.is_empty() {
+        return Err("DRAGONS_BROWSERS is empty; name chromium, firefox and/or webkit (or unset it for all three)".into());
+    }
+    Ok(picked)
+}
+
 fn test() -> Result<(), String> {
     let started = Instant::now();
-    let mut timings = vec![("setup", {
+    let mut timings: Vec<(String, Duration)> = vec![("setup".to_owned(), {
         let t = Instant::now();
         setup::run()?;
         t.elapsed()
@@ -250,26 +284,52 @@ fn test() -> Result<(), String> {
             c
         }),
         ("release build (trunk build --release)", trunk_build()),
-        ("end-to-end tests (WebDriver, headless Chromium)", {
-            let mut c = cargo();
-            c.args(["test", "-p", "dragons-e2e"])
-                .env("CHROMEDRIVER", chromedriver)
-                .env("DRAGONS_DIST", root().join("dist"))
-                // e2e/tests/deploy.rs uploads with `deploy-site` (this binary) through the CLI.
-                .env("DRAGONS_AWS_CLI", setup::aws_cli());
-            if let Ok(me) = std::env::current_exe() {
-                c.env("DRAGONS_XTASK", me);
-            }
-            c
-        }),
     ];
+    let mut steps: Vec<(String, Command)> = steps
+        .into_iter()
+        .map(|(title, cmd)| (title.to_owned(), cmd))
+        .collect();
+    // The end-to-end suite once per browser engine (DRAGONS_BROWSERS picks some for a local
+    // run; the test command runs all three).
+    for engine in engines_to_test()? {
+        let mut c = cargo();
+        c.args(["test", "-p", "dragons-e2e"])
+            .env("DRAGONS_BROWSER", engine)
+            .env("CHROMEDRIVER", chromedriver)
+            .env("DRAGONS_DIST", root().join("dist"))
+            // e2e/tests/deploy.rs uploads with `deploy-site` (this binary) through the CLI.
+            .env("DRAGONS_AWS_CLI", setup::aws_cli())
+            // The accessibility checks inject the axe-core that setup installed.
+            .env("DRAGONS_AXE", setup::axe_core());
+        if let Ok(me) = std::env::current_exe() {
+            c.env("DRAGONS_XTASK", me);
+        }
+        steps.push((format!("end-to-end tests in {engine} (WebDriver)"), c));
+    }
+    let findings = root().join("target").join("accessibility");
+    let _ = std::fs::remove_dir_all(&findings);
     for (title, mut cmd) in steps {
-        timings.push((title, run_step(title, &mut cmd)?));
+        let took = run_step(&title, &mut cmd)?;
+        if let Some(engine) = cmd
+            .get_envs()
+            .find(|(k, _)| *k == "DRAGONS_BROWSER")
+            .and_then(|(_, v)| v)
+        {
+            let engine = engine.to_string_lossy();
+            match std::fs::read_to_string(findings.join(format!("{engine}.txt"))) {
+                Ok(text) if !text.trim().is_empty() => println!(
+                    "\n  axe-core's minor and moderate findings in {engine} (serious ones fail the tests):\n{}",
+                    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+                ),
+                _ => println!("\n  axe-core: no accessibility findings in {engine}"),
+            }
+        }
+        timings.push((title, took));
     }
     let _ = std::fs::remove_dir_all(&browser_tmp);
     let t = Instant::now();
     size::report(&root().join("dist"))?;
-    timings.push(("size report", t.elapsed()));
+    timings.push(("size report".to_owned(), t.elapsed()));
 
     println!("\n==> all checks passed");
     for (title, took) in &timings {
@@ -277,4 +337,24 @@ fn test() -> Result<(), String> {
     }
     println!("  {:>7.1} s  in all", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_engines;
+
+    #[test]
+    fn the_engines_are_all_three_unless_named_and_a_stranger_is_refused() {
+        assert_eq!(
+            parse_engines(None).unwrap(),
+            ["chromium", "firefox", "webkit"]
+        );
+        assert_eq!(
+            parse_engines(Some(" WebKit,firefox,webkit ")).unwrap(),
+            ["webkit", "firefox"]
+        );
+        let refused = parse_engines(Some("chromium,safari")).unwrap_err();
+        assert!(refused.contains("`safari`"), "{refused}");
+        assert!(parse_engines(Some(" , ")).is_err());
+    }
 }

@@ -8,6 +8,14 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Firefox ESR (Debian's `firefox-esr`) and its WebDriver, geckodriver, built from the crate
+/// registry at a pinned version (Mozilla's own download is not reachable here).
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
+/// WebKitGTK's WebDriver (Debian's `webkit2gtk-driver`), which starts the MiniBrowser; it needs
+/// an X display, which the end-to-end harness gives it with Xvfb (Debian's `xvfb`).
+pub const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+pub const XVFB: &str = "/usr/bin/Xvfb";
 /// The AWS CLI (v1, from PyPI) that `emulator/tests/aws_cli.rs` runs against the local stack and
 /// `cargo xtask deploy` / `deploy-site` run against AWS (or moto's S3 in the tests).
 pub const AWSCLI_VERSION: &str = "1.46.3";
@@ -55,8 +63,9 @@ pub fn run() -> Result<(), String> {
     trunk()?;
     wasm_bindgen()?;
     wasm_opt()?;
-    esbuild()?;
-    chromium()?;
+    node_tools()?;
+    browsers()?;
+    geckodriver()?;
     python_tools()?;
     Ok(())
 }
@@ -182,57 +191,190 @@ fn wasm_opt() -> Result<(), String> {
     }
 }
 
-/// esbuild for the release build's JS minifying (xtask/src/minify.rs), in a project-local npm
-/// prefix so nothing global changes.
-fn esbuild() -> Result<(), String> {
-    use crate::minify::{esbuild, ESBUILD_VERSION};
+/// The npm packages setup keeps in `.tools/node` (a project-local prefix, so nothing global
+/// changes): esbuild for the release build's JS minifying (xtask/src/minify.rs) and axe-core,
+/// which the end-to-end tests inject into the page to check accessibility. One `npm install` of
+/// both, as a second install into the same prefix would prune the first.
+pub const NPM_PINS: [(&str, &str); 2] = [
+    ("esbuild", crate::minify::ESBUILD_VERSION),
+    ("axe-core", AXE_CORE_VERSION),
+];
+/// axe-core (npm), pinned: its rules decide what the accessibility checks report.
+pub const AXE_CORE_VERSION: &str = "4.14.1";
+
+/// axe-core's browser bundle, as installed by setup.
+pub fn axe_core() -> PathBuf {
+    crate::root().join(".tools/node/node_modules/axe-core/axe.min.js")
+}
+
+/// The version of an npm package in `.tools/node`, read from its package.json.
+fn npm_installed(name: &str) -> Option<String> {
+    let manifest = crate::root()
+        .join(".tools/node/node_modules")
+        .join(name)
+        .join("package.json");
+    let text = std::fs::read_to_string(manifest).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["version"].as_str().map(str::to_owned)
+}
+
+fn node_tools() -> Result<(), String> {
+    use crate::minify::esbuild;
     let tool = esbuild().to_string_lossy().into_owned();
-    if output_of(&tool, &["--version"]).as_deref() == Some(ESBUILD_VERSION) {
-        ok("esbuild", ESBUILD_VERSION);
+    let esbuild_runs =
+        || output_of(&tool, &["--version"]).as_deref() == Some(crate::minify::ESBUILD_VERSION);
+    let all_there = || {
+        esbuild_runs()
+            && NPM_PINS
+                .iter()
+                .all(|(name, version)| npm_installed(name).as_deref() == Some(*version))
+            && axe_core().is_file()
+    };
+    if all_there() {
+        for (name, version) in NPM_PINS {
+            ok(&format!("{name} in .tools/node"), version);
+        }
         return Ok(());
     }
     let prefix = crate::root().join(".tools/node");
-    install(
-        "esbuild (npm)",
-        "npm",
-        &[
-            "install",
-            "--prefix",
-            &prefix.to_string_lossy(),
-            "--no-audit",
-            "--no-fund",
-            "--no-save",
-            &format!("esbuild@{ESBUILD_VERSION}"),
-        ],
-    )?;
-    match output_of(&tool, &["--version"]) {
-        Some(v) if v == ESBUILD_VERSION => Ok(()),
-        other => Err(format!(
-            "esbuild {ESBUILD_VERSION} did not install: `{tool} --version` gave {other:?}"
-        )),
+    let specs: Vec<String> = NPM_PINS
+        .iter()
+        .map(|(name, version)| format!("{name}@{version}"))
+        .collect();
+    let mut args = vec![
+        "install".to_owned(),
+        "--prefix".to_owned(),
+        prefix.to_string_lossy().into_owned(),
+        "--no-audit".to_owned(),
+        "--no-fund".to_owned(),
+        "--no-save".to_owned(),
+    ];
+    args.extend(specs);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    install("esbuild and axe-core (npm)", "npm", &args)?;
+    if all_there() {
+        Ok(())
+    } else {
+        Err(format!(
+            "esbuild and axe-core did not install into {}: found esbuild {:?}, axe-core {:?}; retry with: cargo xtask setup",
+            prefix.display(),
+            npm_installed("esbuild"),
+            npm_installed("axe-core"),
+        ))
     }
 }
 
-fn chromium() -> Result<(), String> {
-    let browser = output_of(CHROMIUM, &["--version"]);
-    let driver = output_of(CHROMEDRIVER, &["--version"]);
-    if let (Some(b), Some(d)) = (&browser, &driver) {
-        ok("Chromium", b);
-        ok("ChromeDriver", d.split(" (").next().unwrap_or(d));
+/// A browser engine's Debian packages and the programs that show they are installed.
+struct DebianPiece {
+    name: &'static str,
+    packages: &'static [&'static str],
+    programs: &'static [&'static str],
+}
+
+const DEBIAN_PIECES: [DebianPiece; 4] = [
+    DebianPiece {
+        name: "Chromium + ChromeDriver",
+        packages: &["chromium", "chromium-driver"],
+        programs: &[CHROMIUM, CHROMEDRIVER],
+    },
+    DebianPiece {
+        name: "Firefox ESR",
+        packages: &["firefox-esr"],
+        programs: &[FIREFOX],
+    },
+    DebianPiece {
+        name: "WebKitGTK's WebDriver + MiniBrowser",
+        packages: &["webkit2gtk-driver"],
+        programs: &[WEBKIT_DRIVER],
+    },
+    DebianPiece {
+        name: "Xvfb (a display for WebKit)",
+        packages: &["xvfb"],
+        programs: &[XVFB],
+    },
+];
+
+/// The three browser engines the end-to-end tests drive, and Xvfb, from Debian's packages: one
+/// `apt-get install` of whatever is missing.
+fn browsers() -> Result<(), String> {
+    let missing: Vec<&DebianPiece> = DEBIAN_PIECES
+        .iter()
+        .filter(|p| {
+            !p.programs
+                .iter()
+                .all(|prog| std::path::Path::new(prog).is_file())
+        })
+        .collect();
+    if missing.is_empty() {
+        if let Some(v) = output_of(CHROMIUM, &["--version"]) {
+            ok("Chromium", &v);
+        }
+        if let Some(v) = output_of(FIREFOX, &["--version"]) {
+            ok("Firefox ESR", &v);
+        }
+        ok("WebKitWebDriver", WEBKIT_DRIVER);
+        ok("Xvfb", XVFB);
         return Ok(());
     }
+    let names: Vec<&str> = missing.iter().map(|p| p.name).collect();
+    let piece = format!("{} (apt)", names.join(", "));
+    let packages: Vec<&str> = missing
+        .iter()
+        .flat_map(|p| p.packages.iter().copied())
+        .collect();
     let sudo = output_of("id", &["-u"]).as_deref() != Some("0");
     let apt = |args: &[&str]| -> Result<(), String> {
         if sudo {
             let mut all = vec!["apt-get"];
             all.extend_from_slice(args);
-            install("Chromium + ChromeDriver (apt)", "sudo", &all)
+            install(&piece, "sudo", &all)
         } else {
-            install("Chromium + ChromeDriver (apt)", "apt-get", args)
+            install(&piece, "apt-get", args)
         }
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "chromium", "chromium-driver"])
+    let mut args = vec!["install", "-y"];
+    args.extend(packages);
+    apt(&args)?;
+    for p in &missing {
+        if let Some(absent) = p
+            .programs
+            .iter()
+            .find(|prog| !std::path::Path::new(prog).is_file())
+        {
+            return Err(format!(
+                "{}: apt-get installed {:?} but {absent} is not there; retry with: cargo xtask setup",
+                p.name, p.packages
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// geckodriver, Firefox's WebDriver, from the crate registry (`cargo install --locked`).
+fn geckodriver() -> Result<(), String> {
+    let want = format!("geckodriver {GECKODRIVER_VERSION}");
+    let have = output_of("geckodriver", &["--version"]).unwrap_or_default();
+    // `geckodriver 0.37.1`, maybe followed by a build note in parentheses.
+    if have
+        .lines()
+        .next()
+        .is_some_and(|l| l == want || l.starts_with(&format!("{want} ")))
+    {
+        ok("geckodriver", GECKODRIVER_VERSION);
+        return Ok(());
+    }
+    install(
+        "geckodriver (about 2 minutes)",
+        "cargo",
+        &[
+            "install",
+            "geckodriver",
+            "--version",
+            GECKODRIVER_VERSION,
+            "--locked",
+        ],
+    )
 }
 
 /// The pip requirement specs: `awscli==1.46.3 cfn-lint==1.58.0 moto[server]==5.2.5`.
