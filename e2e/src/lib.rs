@@ -155,7 +155,7 @@ struct Display {
 }
 
 impl Driver {
-    fn start(engine: Engine, profile: &Path) -> Driver {
+    fn start(engine: Engine) -> Driver {
         let program = driver_program(engine);
         let port = free_port();
         let mut cmd = Command::new(&program);
@@ -175,19 +175,6 @@ impl Driver {
         let display = (engine == Engine::Webkit).then(|| {
             let (display, number) = start_xvfb();
             cmd.env("DISPLAY", format!(":{number}"));
-            // The MiniBrowser saves downloads in the XDG download folder: the profile's, as
-            // the other engines are told in their capabilities.
-            let config = profile.join("config");
-            std::fs::create_dir_all(&config).expect("a config folder for the MiniBrowser");
-            std::fs::write(
-                config.join("user-dirs.dirs"),
-                format!(
-                    "XDG_DOWNLOAD_DIR=\"{}\"\n",
-                    profile.join("downloads").display()
-                ),
-            )
-            .expect("write user-dirs.dirs");
-            cmd.env("HOME", profile).env("XDG_CONFIG_HOME", &config);
             display
         });
         let child = cmd
@@ -495,7 +482,7 @@ impl Harness {
     async fn with_backend(backend: Backend, site_port: u16) -> Harness {
         let engine = Engine::current();
         let profile = tempfile::tempdir().expect("a temporary browser profile");
-        let driver = Driver::start(engine, profile.path());
+        let driver = Driver::start(engine);
         let caps = capabilities(engine, profile.path());
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -558,10 +545,20 @@ impl Harness {
             .unwrap_or_else(|e| panic!("no element {selector} within {WAIT:?}: {e}"));
         if self.engine == Engine::Webkit {
             let arg = serde_json::to_value(&el).expect("an element as a script argument");
+            // Scrolled until it stays put (what is drawn after the first screen moves it).
             let _ = self
                 .client
-                .execute(
-                    "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})",
+                .execute_async(
+                    "const el = arguments[0], done = arguments[arguments.length - 1]; \
+                     let last = null, rounds = 0; \
+                     const settle = () => { \
+                       el.scrollIntoView({block: 'center', inline: 'nearest'}); \
+                       requestAnimationFrame(() => requestAnimationFrame(() => { \
+                         const r = el.getBoundingClientRect(), at = r.top + ',' + r.left; \
+                         if (at === last || ++rounds > 20) done(true); else { last = at; settle(); } \
+                       })); \
+                     }; \
+                     settle();",
                     vec![arg],
                 )
                 .await;
@@ -588,13 +585,20 @@ impl Harness {
         }
     }
 
-    /// The text of the element with `data-testid=id`, once it is there.
+    /// The text of the element with `data-testid=id`, once it is there. Found again if the
+    /// page replaced it between finding and reading (Firefox's driver then answers "stale
+    /// element"; Chromium's usually reads the old one).
     pub async fn text_of(&self, id: &str) -> String {
-        self.by_testid(id)
-            .await
-            .text()
-            .await
-            .unwrap_or_else(|e| panic!("the text of [data-testid={id}]: {e}"))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.by_testid(id).await.text().await {
+                Ok(text) => return text,
+                Err(e) if Instant::now() < deadline && is_stale(&e) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("the text of [data-testid={id}]: {e}"),
+            }
+        }
     }
 
     /// Whether an element with `data-testid=id` is on the page now.
@@ -646,12 +650,16 @@ impl Harness {
     /// Wait for the Hosted UI's login form (its user name field); panics with `why` if it
     /// does not show.
     pub async fn login_form(&self, why: &str) -> fantoccini::elements::Element {
-        let found = self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css("input[name=username]"))
-            .await;
+        // Asked again until it is there: while the page is being left, WebKit's driver answers
+        // a search with an error ("Callback was not called before the unload event").
+        let deadline = Instant::now() + WAIT;
+        let found = loop {
+            match self.client.find(Locator::Css("input[name=username]")).await {
+                Ok(form) => break Ok(form),
+                Err(e) if Instant::now() >= deadline => break Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
         match found {
             Ok(form) => form,
             Err(e) => {
@@ -873,6 +881,8 @@ impl Harness {
 /// a prompt.
 fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, serde_json::Value> {
     let downloads = profile.join("downloads");
+    // Chromium makes the folder itself; the MiniBrowser gives up on a download without it.
+    std::fs::create_dir_all(&downloads).expect("a downloads folder in the profile");
     let mut caps = serde_json::Map::new();
     match engine {
         Engine::Chromium => {
@@ -943,12 +953,28 @@ fn capabilities(engine: Engine, profile: &Path) -> serde_json::Map<String, serde
             );
         }
         Engine::Webkit => {
+            // The MiniBrowser saves a download in the XDG download folder, else in the home
+            // folder, and WebKitWebDriver starts it with no way to set its environment: started
+            // through env(1), both are the profile's, as the other engines are told where to
+            // save in their capabilities.
+            let config = profile.join("config");
+            std::fs::create_dir_all(&config).expect("a config folder for the MiniBrowser");
+            std::fs::write(
+                config.join("user-dirs.dirs"),
+                format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+            )
+            .expect("write user-dirs.dirs");
             caps.insert("browserName".into(), "MiniBrowser".into());
             caps.insert(
                 "webkitgtk:browserOptions".into(),
                 serde_json::json!({
-                    "binary": minibrowser(),
-                    "args": ["--automation"],
+                    "binary": "/usr/bin/env",
+                    "args": [
+                        format!("HOME={}", profile.display()),
+                        format!("XDG_CONFIG_HOME={}", config.display()),
+                        minibrowser(),
+                        "--automation",
+                    ],
                 }),
             );
         }
@@ -992,4 +1018,13 @@ fn axe_source() -> &'static str {
             )
         })
     })
+}
+
+/// Whether WebDriver said the element is no longer in the page (it was replaced).
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        e,
+        fantoccini::error::CmdError::Standard(w)
+            if w.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
 }
