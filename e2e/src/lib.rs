@@ -111,11 +111,24 @@ impl Engine {
 
 /// Whether the test that calls it runs in this run's engine; when not, it says so and why (a
 /// test skipped in an engine is never silent about it).
+/// The skip is printed and added to `target/e2e-skipped/<engine>.txt` with the test's name,
+/// which `cargo xtask test` prints after the engine's run.
 pub fn runs_in(engines: &[Engine], why_not_elsewhere: &str) -> bool {
+    use std::io::Write;
     let engine = Engine::current();
     let runs = engines.contains(&engine);
     if !runs {
-        eprintln!("skipped in {}: {why_not_elsewhere}", engine.name());
+        let test = std::thread::current().name().unwrap_or("a test").to_owned();
+        eprintln!("{test} skipped in {}: {why_not_elsewhere}", engine.name());
+        let dir = workspace_root().join("target/e2e-skipped");
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(mut file) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(format!("{}.txt", engine.name())))
+        {
+            let _ = writeln!(file, "{test}: {why_not_elsewhere}");
+        }
     }
     runs
 }
@@ -330,9 +343,30 @@ impl Harness {
         config.client.callback_urls = vec![page.clone()];
         config.client.logout_urls = vec![page];
         tweak(&mut config);
-        let stack = Stack::start(config.clone())
-            .await
-            .expect("the local stack starts");
+        // The site's port was free a moment ago; another program (a browser starting beside
+        // this test) may have taken it since. Then another one, the page's URLs moved with it.
+        let mut tries = 0;
+        let stack = loop {
+            match Stack::start(config.clone()).await {
+                Ok(stack) => break stack,
+                Err(e) if e.contains("in use") && tries < 5 => {
+                    tries += 1;
+                    let (old, new) = (config.site_port, free_port());
+                    config.site_port = new;
+                    for url in config
+                        .client
+                        .callback_urls
+                        .iter_mut()
+                        .chain(config.client.logout_urls.iter_mut())
+                    {
+                        *url =
+                            url.replace(&format!("localhost:{old}/"), &format!("localhost:{new}/"));
+                    }
+                }
+                Err(e) => panic!("the local stack starts: {e}"),
+            }
+        };
+        let site_port = config.site_port;
         Harness::with_backend(Backend::Stack(Some(stack), Box::new(config)), site_port).await
     }
 
