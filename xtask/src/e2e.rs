@@ -15,7 +15,7 @@ pub struct EngineRun {
     pub passed: usize,
     /// Tests skipped in this engine (each says why in the output).
     pub skipped: usize,
-    /// `file::test` of each test that failed once and then passed.
+    /// Each test that failed once and then passed.
     pub flaky: Vec<String>,
 }
 
@@ -31,9 +31,13 @@ fn suite(engine: &str) -> Command {
         // The accessibility checks inject the axe-core that setup installed.
         .env("DRAGONS_AXE", crate::setup::axe_core())
         .current_dir(crate::root());
-    if let Ok(me) = std::env::current_exe() {
-        c.env("DRAGONS_XTASK", me);
-    }
+    // This binary, unless a build since it started replaced it (the path then names a
+    // deleted file): the one cargo built in its place.
+    let me = std::env::current_exe()
+        .ok()
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| crate::root().join("target/debug/xtask"));
+    c.env("DRAGONS_XTASK", me);
     c
 }
 
@@ -58,29 +62,23 @@ fn shown_and_kept(cmd: &mut Command) -> Result<(bool, String), String> {
     Ok((status.success(), kept))
 }
 
-/// What cargo test printed, read: each failed test as (test file, test name), and how many
-/// passed.
+/// What cargo test printed on its standard output, read: the name of each failed test, and how
+/// many passed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Results {
-    pub failed: Vec<(String, String)>,
+    pub failed: Vec<String>,
     pub passed: usize,
 }
 
 pub fn read_results(output: &str) -> Results {
     let mut results = Results::default();
-    let mut file = String::new();
     for line in output.lines() {
         let line = line.trim();
-        // "Running tests/console.rs (target/debug/deps/console-…)"
-        if let Some(rest) = line.strip_prefix("Running tests/") {
-            if let Some(name) = rest.split(".rs").next() {
-                file = name.to_owned();
-            }
-        } else if let Some(name) = line
+        if let Some(name) = line
             .strip_prefix("test ")
             .and_then(|l| l.strip_suffix(" ... FAILED"))
         {
-            results.failed.push((file.clone(), name.to_owned()));
+            results.failed.push(name.to_owned());
         } else if let Some(rest) = line.strip_prefix("test result: ") {
             // "test result: ok. 5 passed; 0 failed; …"
             if let Some(n) = rest
@@ -127,21 +125,23 @@ pub fn run(engine: &str) -> Result<EngineRun, String> {
         ));
     }
     let mut still = Vec::new();
-    for (file, test) in &results.failed {
-        println!("\n==> {engine}: {file}::{test} failed; running it once more on its own");
+    for test in &results.failed {
+        println!("\n==> {engine}: {test} failed; running it once more on its own");
         let mut again = suite(engine);
-        again.args(["--test", file, "--", "--exact", test]);
+        // By its exact name in every test file (cargo says which file it runs on stderr, not
+        // read here); the other files run none.
+        again.args(["--", "--exact", test]);
         let (ok, _) = shown_and_kept(&mut again)?;
         if ok {
             run.passed += 1;
-            run.flaky.push(format!("{file}::{test}"));
+            run.flaky.push(test.clone());
         } else {
-            still.push(format!("{file}::{test}"));
+            still.push(test.clone());
         }
     }
     if !still.is_empty() {
         return Err(format!(
-            "{title}: {} failed twice: {}; rerun one with: DRAGONS_BROWSER={engine} cargo test -p dragons-e2e --test <file> -- --exact <test>",
+            "{title}: {} failed twice: {}; rerun one with: DRAGONS_BROWSER={engine} cargo test -p dragons-e2e -- --exact <test>",
             still.len(),
             still.join(", ")
         ));
@@ -184,7 +184,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_failed_tests_are_named_with_their_file_and_the_passes_counted() {
+    fn the_failed_tests_are_named_and_the_passes_counted() {
         let output = "\
      Running tests/console.rs (target/debug/deps/console-a70d556df499d1b0)
 
@@ -208,14 +208,8 @@ test result: FAILED. 7 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; 
         assert_eq!(
             results.failed,
             [
-                (
-                    "console".to_owned(),
-                    "a_wrong_stage_is_found_by_a_probe_without_the_token_and_explained".to_owned()
-                ),
-                (
-                    "session".to_owned(),
-                    "a_hanging_revoke_does_not_hold_up_sign_out".to_owned()
-                ),
+                "a_wrong_stage_is_found_by_a_probe_without_the_token_and_explained",
+                "a_hanging_revoke_does_not_hold_up_sign_out",
             ]
         );
         assert_eq!(results.passed, 12);
