@@ -114,23 +114,33 @@ impl Engine {
 /// The skip is printed and added to `target/e2e-skipped/<engine>.txt` with the test's name,
 /// which `cargo xtask test` prints after the engine's run.
 pub fn runs_in(engines: &[Engine], why_not_elsewhere: &str) -> bool {
-    use std::io::Write;
     let engine = Engine::current();
     let runs = engines.contains(&engine);
     if !runs {
         let test = std::thread::current().name().unwrap_or("a test").to_owned();
         eprintln!("{test} skipped in {}: {why_not_elsewhere}", engine.name());
-        let dir = workspace_root().join("target/e2e-skipped");
-        let _ = std::fs::create_dir_all(&dir);
-        if let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join(format!("{}.txt", engine.name())))
-        {
-            let _ = writeln!(file, "{test}: {why_not_elsewhere}");
-        }
+        record(
+            "e2e-skipped",
+            engine,
+            &format!("{test}: {why_not_elsewhere}"),
+        );
     }
     runs
+}
+
+/// Add `line` to `target/<folder>/<engine>.txt`, which `cargo xtask test` prints after the
+/// engine's run (cargo test shows a passing test's own output only with --nocapture).
+fn record(folder: &str, engine: Engine, line: &str) {
+    use std::io::Write;
+    let dir = workspace_root().join("target").join(folder);
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{}.txt", engine.name())))
+    {
+        let _ = writeln!(file, "{line}");
+    }
 }
 
 /// The program that speaks WebDriver for an engine: `$CHROMEDRIVER`, `$GECKODRIVER`,
@@ -826,17 +836,8 @@ impl Harness {
     /// fails) and added to `target/accessibility/<engine>.txt`, which `cargo xtask test` prints
     /// after each engine's run.
     fn note_minor_accessibility(&self, line: &str) {
-        use std::io::Write;
         eprintln!("axe ({}): {line}", self.engine.name());
-        let dir = workspace_root().join("target/accessibility");
-        let _ = std::fs::create_dir_all(&dir);
-        if let Ok(mut file) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join(format!("{}.txt", self.engine.name())))
-        {
-            let _ = writeln!(file, "{line}");
-        }
+        record("accessibility", self.engine, line);
     }
 
     /// The violations axe-core finds on the page now, as JSON: `[{id, impact, help, summary,
