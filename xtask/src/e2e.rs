@@ -25,6 +25,7 @@ fn suite(engine: &str) -> Command {
     c.args(["test", "-p", "dragons-e2e"])
         .env("DRAGONS_BROWSER", engine)
         .env("CHROMEDRIVER", crate::setup::CHROMEDRIVER)
+        .env("GECKODRIVER", crate::setup::geckodriver_path())
         .env("DRAGONS_DIST", crate::root().join("dist"))
         // e2e/tests/deploy.rs uploads with `deploy-site` (this binary) through the CLI.
         .env("DRAGONS_AWS_CLI", crate::setup::aws_cli())

@@ -286,13 +286,32 @@ fn test() -> Result<(), String> {
         }),
         ("release build (trunk build --release)", trunk_build()),
     ];
+    let engines = engines_to_test()?;
     for (title, mut cmd) in steps {
         timings.push((title.to_owned(), run_step(title, &mut cmd)?));
+        if title.starts_with("browser tests") && engines.contains(&"firefox") {
+            // The same browser tests (WebCrypto RS256 on the real pools' tokens, storage, the
+            // Settings panel) in Firefox: wasm-bindgen-test-runner drives it with geckodriver.
+            // (Its runner has no WebKitGTK driver; WebKit runs the whole app end to end below.)
+            let title = "browser tests (wasm-bindgen-test in headless Firefox)";
+            let mut c = cargo();
+            c.args([
+                "test",
+                "-p",
+                "dragons-login",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env_remove("CHROMEDRIVER")
+            .env("GECKODRIVER", setup::geckodriver_path())
+            .env("TMPDIR", &browser_tmp);
+            timings.push((title.to_owned(), run_step(title, &mut c)?));
+        }
     }
     // The end-to-end suite once per browser engine (DRAGONS_BROWSERS picks some for a local
     // run; the test command runs all three).
     let mut flaky = Vec::new();
-    for engine in engines_to_test()? {
+    for engine in engines {
         let run = e2e::run(engine)?;
         timings.push((
             format!(

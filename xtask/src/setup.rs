@@ -351,6 +351,17 @@ fn browsers() -> Result<(), String> {
     Ok(())
 }
 
+/// Where `cargo install` put geckodriver: `$CARGO_HOME/bin`, else `~/.cargo/bin`, else the
+/// name alone (found on PATH).
+pub fn geckodriver_path() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .map(|home| home.join("bin").join("geckodriver"))
+        .filter(|p| p.is_file())
+        .unwrap_or_else(|| PathBuf::from("geckodriver"))
+}
+
 /// geckodriver, Firefox's WebDriver, from the crate registry (`cargo install --locked`).
 fn geckodriver() -> Result<(), String> {
     let want = format!("geckodriver {GECKODRIVER_VERSION}");
