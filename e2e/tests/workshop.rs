@@ -235,6 +235,16 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         .js("return [document.querySelectorAll('[data-testid=diagram] svg g.step').length, document.querySelectorAll('[data-testid=diagram] svg path.answer').length]")
         .await;
     assert_eq!(shapes, serde_json::json!([6, 3]), "6 arrows, 3 answered");
+    // Each arrow has a head (the shared marker is drawn in a colour in this engine: WebKit has
+    // no context-stroke and drew none until the stylesheet gave it a fallback).
+    let head = h
+        .js_text("return getComputedStyle(document.querySelector('#arrowhead path')).stroke")
+        .await;
+    assert!(
+        !head.is_empty() && head != "none",
+        "the arrowheads are not drawn in {}: stroke {head:?}",
+        h.engine.name()
+    );
 
     // Opening the exchange shows its exact request, the tokens in the answer masked.
     let button = format!("[data-testid=diagram] button[data-step=c{exchange}]");
