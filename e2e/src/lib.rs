@@ -148,14 +148,8 @@ fn record(folder: &str, engine: Engine, line: &str) {
 fn driver_program(engine: Engine) -> String {
     let (var, default) = match engine {
         Engine::Chromium => ("CHROMEDRIVER", "/usr/bin/chromedriver".to_owned()),
-        Engine::Firefox => (
-            "GECKODRIVER",
-            std::env::var_os("HOME")
-                .map(|h| PathBuf::from(h).join(".cargo/bin/geckodriver"))
-                .filter(|p| p.is_file())
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|| "geckodriver".to_owned()),
-        ),
+        // `cargo install` puts it in ~/.cargo/bin, on PATH; `cargo xtask test` names it.
+        Engine::Firefox => ("GECKODRIVER", "geckodriver".to_owned()),
         Engine::Webkit => ("WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver".to_owned()),
     };
     std::env::var(var).unwrap_or(default)

@@ -85,8 +85,8 @@ pub fn read_results(output: &str) -> Results {
             if let Some(n) = rest
                 .split(". ")
                 .nth(1)
-                .and_then(|p| p.strip_suffix(" passed").or(p.split(" passed").next()))
-                .and_then(|n| n.trim().parse::<usize>().ok())
+                .and_then(|p| p.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
             {
                 results.passed += n;
             }

@@ -186,6 +186,23 @@ fn bench() -> Result<(), String> {
     .map(|_| ())
 }
 
+/// The SPA's wasm-bindgen browser tests, run by the browser whose driver `driver_var` names.
+fn browser_tests(driver_var: &str, driver: &Path, scratch: &Path) -> Command {
+    let mut c = cargo();
+    c.args([
+        "test",
+        "-p",
+        "dragons-login",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])
+    .env(driver_var, driver)
+    // The drivers leave each session's profile (~60 MB for Chromium) in $TMPDIR: keep them
+    // in one scratch folder that this run empties.
+    .env("TMPDIR", scratch);
+    c
+}
+
 /// The engines the end-to-end suite runs in: `$DRAGONS_BROWSERS` (comma separated), or all
 /// three. An unknown name is an error, not a quietly smaller run.
 fn engines_to_test() -> Result<Vec<&'static str>, String> {
@@ -228,7 +245,7 @@ fn test() -> Result<(), String> {
     let browser_tmp = root().join("target").join("browser-tmp");
     let _ = std::fs::remove_dir_all(&browser_tmp);
     std::fs::create_dir_all(&browser_tmp).map_err(|e| format!("{}: {e}", browser_tmp.display()))?;
-    let steps: Vec<(&str, Command)> = vec![
+    let mut steps: Vec<(&str, Command)> = vec![
         ("cargo fmt --check", {
             let mut c = cargo();
             c.args(["fmt", "--all", "--", "--check"]);
@@ -269,44 +286,24 @@ fn test() -> Result<(), String> {
                 .env("DRAGONS_AWS_CLI", setup::aws_cli());
             c
         }),
-        ("browser tests (wasm-bindgen-test in headless Chromium)", {
-            let mut c = cargo();
-            c.args([
-                "test",
-                "-p",
-                "dragons-login",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .env("CHROMEDRIVER", chromedriver)
-            // chromedriver leaves each session's ~60 MB profile in $TMPDIR: keep them in one
-            // scratch folder that this run empties.
-            .env("TMPDIR", &browser_tmp);
-            c
-        }),
-        ("release build (trunk build --release)", trunk_build()),
+        (
+            "browser tests (wasm-bindgen-test in headless Chromium)",
+            browser_tests("CHROMEDRIVER", Path::new(chromedriver), &browser_tmp),
+        ),
     ];
     let engines = engines_to_test()?;
+    if engines.contains(&"firefox") {
+        // The same browser tests (WebCrypto RS256 on the real pools' tokens, storage, the
+        // Settings panel) in Firefox: wasm-bindgen-test-runner drives it with geckodriver. (Its
+        // runner has no WebKitGTK driver; WebKit runs the whole app end to end below.)
+        steps.push((
+            "browser tests (wasm-bindgen-test in headless Firefox)",
+            browser_tests("GECKODRIVER", &setup::geckodriver_path(), &browser_tmp),
+        ));
+    }
+    steps.push(("release build (trunk build --release)", trunk_build()));
     for (title, mut cmd) in steps {
         timings.push((title.to_owned(), run_step(title, &mut cmd)?));
-        if title.starts_with("browser tests") && engines.contains(&"firefox") {
-            // The same browser tests (WebCrypto RS256 on the real pools' tokens, storage, the
-            // Settings panel) in Firefox: wasm-bindgen-test-runner drives it with geckodriver.
-            // (Its runner has no WebKitGTK driver; WebKit runs the whole app end to end below.)
-            let title = "browser tests (wasm-bindgen-test in headless Firefox)";
-            let mut c = cargo();
-            c.args([
-                "test",
-                "-p",
-                "dragons-login",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .env_remove("CHROMEDRIVER")
-            .env("GECKODRIVER", setup::geckodriver_path())
-            .env("TMPDIR", &browser_tmp);
-            timings.push((title.to_owned(), run_step(title, &mut c)?));
-        }
     }
     // The end-to-end suite once per browser engine (DRAGONS_BROWSERS picks some for a local
     // run; the test command runs all three).
