@@ -1,8 +1,9 @@
 // Test hooks for the end-to-end suite, injected into a COPY of dist/ by the harness only
 // (never shipped). Before the app loads, from localStorage:
 //   e2e.clockShiftMs  shift Date by this many ms (a browser clock that is wrong)
-//   e2e.fetch         {"<url part>": "refuse" | "hang"}: fetches to matching URLs fail as a
-//                     refused connection does, or never answer (and ignore their abort signal)
+//   e2e.fetch         {"<url part>": "refuse" | "hang" | "hold"}: fetches to matching URLs fail
+//                     as a refused connection does, never answer (and ignore their abort
+//                     signal), or wait until the test calls window.__e2eRelease()
 //   e2e.sessionStorageFull  "1": sessionStorage refuses to store the app's session (quota)
 (() => {
   if (localStorage.getItem('e2e.sessionStorageFull') === '1') {
@@ -29,6 +30,13 @@
   }
   const realFetch = window.fetch.bind(window);
   window.__e2eFetches = [];
+  let held = [];
+  window.__e2eRelease = () => {
+    const go = held;
+    held = [];
+    go.forEach((f) => f());
+    return go.length;
+  };
   window.fetch = (input, init) => {
     const url = String((input && input.url) || input);
     window.__e2eFetches.push(url);
@@ -36,6 +44,11 @@
     for (const [part, how] of Object.entries(rules)) {
       if (url.includes(part)) {
         if (how === 'hang') return new Promise(() => {});
+        if (how === 'hold') {
+          return new Promise((resolve, reject) =>
+            held.push(() => realFetch(input, init).then(resolve, reject)),
+          );
+        }
         return Promise.reject(new TypeError('Failed to fetch'));
       }
     }

@@ -242,77 +242,158 @@ fn retry_words(what: &str, retry: &Retry, now_secs: i64) -> String {
     format!("{what}: {} Retrying in {}.", retry.error, duration(left))
 }
 
-/// Stage 1's controls: sign in, or who is signed in with refresh and sign-out.
-#[component]
-pub fn SignInControls(settings: SettingsState, flow: Flow) -> impl IntoView {
-    let ready = move || settings.config().is_ok();
-    let loading = move || settings.file_status.get() == FileStatus::Loading;
-    view! {
-        {move || match flow.state.get() {
-            AuthState::SignedIn(s) => {
-                let who = s.tokens.id.claim_str("cognito:username").unwrap_or_default().to_owned();
-                let can_refresh = s.session.refresh_token.is_some();
-                let running = s.refresh == RefreshStatus::Running;
-                let retry = match &s.refresh {
-                    RefreshStatus::Retrying(r) => Some(r.clone()),
+/// Stage 1's controls, drawn into `root` (dom.rs: the first screen has no Leptos views, so
+/// their render code stays in the later module): sign in, or who is signed in with refresh and
+/// sign-out. Clicks reach them through the page's click listener ([`Flow::clicked`]).
+pub fn sign_in_controls(root: &web_sys::Element, settings: SettingsState, flow: Flow) {
+    let controls = dom::add(root, "div", &[("id", "sign-in-controls")], "");
+    // Working, the configuration still loading or wrong: nothing to sign in with yet.
+    let sign_in_disabled = move || {
+        let busy = flow
+            .state
+            .with(|s| matches!(s, AuthState::Working(_) | AuthState::Starting));
+        busy || settings.file_status.with(|s| *s == FileStatus::Loading)
+            || settings.config().is_err()
+    };
+    // Drawn again whole when what it shows changes, as a reactive view would.
+    let shown = Memo::new(move |_| {
+        flow.state.with(|state| match state {
+            AuthState::SignedIn(s) => Some((
+                s.tokens
+                    .id
+                    .claim_str("cognito:username")
+                    .unwrap_or_default()
+                    .to_owned(),
+                s.session.refresh_token.is_some(),
+                s.refresh == RefreshStatus::Running,
+                match &s.refresh {
+                    RefreshStatus::Retrying(r) => Some((r.clone(), s.session.expires_at() / 1000)),
                     _ => None,
-                };
-                view! {
-                    <p class="signed-in" data-testid="signed-in-as">
-                        "Signed in as " <strong class="private" tabindex="0">{who}</strong>
-                    </p>
-                    {retry.map(|r| {
-                        let expires_at = s.session.expires_at() / 1000;
-                        view! {
-                            <p class="status warning" role="status" data-testid="refresh-retry">
-                                {move || {
-                                    let now = flow.now.get();
-                                    let mut words = retry_words("Refresh failed", &r, now);
-                                    if now >= expires_at {
-                                        words.push_str(" The tokens have expired meanwhile: the API answers 401 until a refresh works.");
-                                    }
-                                    words
-                                }}
-                            </p>
-                        }
-                    })}
-                    {s.memory_only.then(|| view! {
-                        <p class="note" data-testid="memory-only-notice">
-                            "This browser refused to store the session, so it lives in this page's memory only: a reload signs you out."
-                        </p>
-                    })}
-                    <div class="actions">
-                        <button type="button" class="button secondary" data-testid="refresh"
-                            disabled=!can_refresh || running
-                            on:click=move |_| flow.refresh()>
-                            {if running { "Refreshing…" } else { "Refresh tokens" }}
-                        </button>
-                        <button type="button" class="button primary" data-testid="sign-out"
-                            on:click=move |_| flow.sign_out()>
-                            "Sign out"
-                        </button>
-                    </div>
-                }
-                .into_any()
+                },
+                s.memory_only,
+            )),
+            _ => None,
+        })
+    });
+    Effect::new(move |_| {
+        controls.set_text_content(None);
+        let Some((who, can_refresh, running, retry, memory_only)) = shown.get() else {
+            let attrs = [
+                ("type", "button"),
+                ("class", "button primary big"),
+                ("data-testid", "sign-in"),
+            ];
+            let button = dom::add(&controls, "button", &attrs, "Sign in with the Hosted UI");
+            if untrack(sign_in_disabled) {
+                let _ = button.set_attribute("disabled", "");
             }
-            state => {
-                let busy = matches!(state, AuthState::Working(_) | AuthState::Starting);
-                view! {
-                    <button type="button" class="button primary big" data-testid="sign-in"
-                        disabled=move || busy || loading() || !ready()
-                        on:click=move |_| flow.sign_in(settings)>
-                        "Sign in with the Hosted UI"
-                    </button>
-                }
-                .into_any()
-            }
-        }}
+            return;
+        };
+        let p = dom::add(
+            &controls,
+            "p",
+            &[("class", "signed-in"), ("data-testid", "signed-in-as")],
+            "Signed in as ",
+        );
+        dom::add(
+            &p,
+            "strong",
+            &[("class", "private"), ("tabindex", "0")],
+            &who,
+        );
+        if retry.is_some() {
+            let attrs = [
+                ("class", "status warning"),
+                ("role", "status"),
+                ("data-testid", "refresh-retry"),
+                ("id", "refresh-retry"),
+            ];
+            dom::add(&controls, "p", &attrs, "");
+        }
+        if memory_only {
+            dom::add(
+                &controls,
+                "p",
+                &[("class", "note"), ("data-testid", "memory-only-notice")],
+                "This browser refused to store the session, so it lives in this page's memory only: a reload signs you out.",
+            );
+        }
+        let actions = dom::add(&controls, "div", &[("class", "actions")], "");
+        let refresh = dom::add(
+            &actions,
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "button secondary"),
+                ("data-testid", "refresh"),
+            ],
+            if running {
+                "Refreshing…"
+            } else {
+                "Refresh tokens"
+            },
+        );
+        if !can_refresh || running {
+            let _ = refresh.set_attribute("disabled", "");
+        }
+        let attrs = [
+            ("type", "button"),
+            ("class", "button primary"),
+            ("data-testid", "sign-out"),
+        ];
+        dom::add(&actions, "button", &attrs, "Sign out");
+    });
+    // The retry line's words, each second (its countdown).
+    Effect::new(move |_| {
+        let Some((_, _, _, Some((retry, expires_at)), _)) = shown.get() else {
+            return;
+        };
+        let now = flow.now.get();
+        let mut words = retry_words("Refresh failed", &retry, now);
+        if now >= expires_at {
+            words.push_str(
+                " The tokens have expired meanwhile: the API answers 401 until a refresh works.",
+            );
+        }
+        if let Some(line) = dom::by_id("refresh-retry") {
+            line.set_text_content(Some(&words));
+        }
+    });
+    // The sign-in button's state, in place (it keeps focus while the configuration loads).
+    Effect::new(move |_| {
+        let disabled = sign_in_disabled();
+        if let Some(button) = dom::by_testid("sign-in") {
+            let _ = if disabled {
+                button.set_attribute("disabled", "")
+            } else {
+                button.remove_attribute("disabled")
+            };
+        }
+    });
+}
+
+impl Flow {
+    /// A click on one of stage 1's controls (`data-testid` of the target).
+    pub fn clicked(self, testid: &str, settings: SettingsState) {
+        match testid {
+            "sign-in" => self.sign_in(settings),
+            "refresh" => self.refresh(),
+            "sign-out" => self.sign_out(),
+            _ => {}
+        }
     }
 }
 
-/// Stage 2's body: the timeline and the state of the sign-in (both drawn by dom.rs).
-#[component]
-pub fn CallbackStatus(flow: Flow) -> impl IntoView {
+/// Stage 2's body, drawn into `root`: the timeline and the state of the sign-in (dom.rs).
+pub fn callback_status(root: &web_sys::Element, flow: Flow) {
+    let ol = [
+        ("class", "timeline"),
+        ("data-testid", "timeline"),
+        ("aria-live", "polite"),
+        ("id", "timeline"),
+    ];
+    dom::add(root, "ol", &ol, "");
+    dom::add(root, "div", &[("id", "auth-status")], "");
     let timeline = flow.driver.timeline;
     // Only what is new is added, so the live region reads out each new line.
     Effect::new(move |_| timeline.with(|t| draw_timeline(t)));
@@ -355,10 +436,6 @@ pub fn CallbackStatus(flow: Flow) -> impl IntoView {
             None => {}
         }
     });
-    view! {
-        <ol class="timeline" data-testid="timeline" aria-live="polite" id="timeline"></ol>
-        <div id="auth-status"></div>
-    }
 }
 
 fn draw_timeline(timeline: &[Milestone]) {

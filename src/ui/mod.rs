@@ -5,16 +5,14 @@ mod console;
 mod diagram;
 mod dom;
 mod flow;
+mod later;
 mod preflight;
 mod settings;
 mod stages;
 mod tokens;
 
-use flow::CallbackStatus;
 pub use flow::Flow;
 pub use settings::{SettingsPanel, SettingsState};
-use stages::{ApiStage, SignInStage};
-use tokens::TokensView;
 
 use crate::auth::callback::CallbackParams;
 use crate::auth::machine::AuthState;
@@ -39,6 +37,8 @@ pub fn start(callback: Option<CallbackParams>) {
     // The callback's requests (or a saved session's check) first: they need no configuration.
     let flow = Flow::new();
     flow.begin(callback);
+    // The later module (everything below the first screen) on its way beside the flow's requests.
+    later::preload();
     let (overrides, storage_error) = match web::storage::load_overrides() {
         Ok(o) => (o, None),
         Err(e) => (Default::default(), Some(e)),
@@ -53,7 +53,6 @@ pub fn start(callback: Option<CallbackParams>) {
         move || {
             let now = web::now();
             flow.now.set(now);
-            dom::tick(now);
         },
         std::time::Duration::from_secs(1),
     );
@@ -144,25 +143,22 @@ fn mount_page(state: SettingsState, flow: Flow) {
         });
     }
     Effect::new(move |_| draw_banners(state));
-    mount("#sign-in", move || {
-        view! { <SignInStage state flow /> }.into_any()
-    });
-    mount("#callback-status", move || {
-        view! { <CallbackStatus flow /> }.into_any()
-    });
-    let calls = console::Calls::new();
-    let diagram = StoredValue::new(None::<diagram::Diagram>);
-    // Clicks on what dom.rs drew and on index.html's own buttons (no Leptos handlers there).
+    if let Some(root) = dom::by_id("sign-in") {
+        stages::sign_in_stage(&root, state, flow);
+    }
+    if let Some(root) = dom::by_id("callback-status") {
+        flow::callback_status(&root, flow);
+    }
+    // Clicks on index.html's own buttons and the header's (no Leptos handlers there); the later
+    // module listens for its own parts' clicks.
     let _ = window_event_listener(leptos::ev::click, move |ev| {
         if let Some(target) = ev
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
         {
-            if let Some(d) = diagram.get_value() {
-                d.clicked(&target);
-            }
-            match target.get_attribute("data-testid").as_deref() {
-                Some("preflight-run") => preflight::run(state, target.clone()),
+            let testid = target.get_attribute("data-testid").unwrap_or_default();
+            flow.clicked(&testid, state);
+            match Some(testid.as_str()) {
                 Some("open-settings") => settings_open.set(true),
                 Some("settings-toggle") => settings_open.update(|o| *o = !*o),
                 Some("reset") => flow.reset(state),
@@ -174,45 +170,24 @@ fn mount_page(state: SettingsState, flow: Flow) {
                 }
                 _ => {}
             }
-            calls.clicked(&target, flow);
-            dom::copy_clicked(&target);
         }
     });
     // Below the first screen (the sequence diagram, the token cards and their claim tables,
-    // the console, Settings): drawn once the first screen, the verdict, is painted (issue 12).
+    // the console, Settings, the pre-flight check): the later module, asked for at start and
+    // drawn once the first screen, the verdict, is painted (issue 12, issue 25).
     after_next_paint(move || {
-        diagram.set_value(Some(diagram::Diagram::start(flow.driver)));
-        mount_below(state, flow, calls, settings_open);
-    });
-}
-
-/// The page's parts below the first screen.
-fn mount_below(
-    state: SettingsState,
-    flow: Flow,
-    calls: console::Calls,
-    settings_open: RwSignal<bool>,
-) {
-    mount("#stage-tokens > section", move || {
-        view! { <TokensView flow settings=state /> }.into_any()
-    });
-    mount("#stage-api > section", move || {
-        view! { <ApiStage state flow calls /> }.into_any()
-    });
-    // After <main>: the layout gives it a column while it is open (main.css, `:has`).
-    mount("#layout", move || {
-        shown_when(
-            move || settings_open.get(),
-            move || view! { <SettingsPanel state on_close=move || settings_open.set(false) /> },
-        )
-        .into_any()
+        later::show(later::Parts {
+            state,
+            flow,
+            settings_open,
+        })
     });
 }
 
 /// Run `f` (under the reactive owner of the caller) once the next frame is painted: in an
 /// animation frame's callback (which runs before that frame's rendering) a timer of 0 ms, which
 /// runs after it.
-fn after_next_paint(f: impl FnOnce() + 'static) {
+pub(crate) fn after_next_paint(f: impl FnOnce() + 'static) {
     let owner = Owner::current();
     request_animation_frame(move || {
         set_timeout(move || under(&owner, f), std::time::Duration::ZERO);
@@ -221,22 +196,10 @@ fn after_next_paint(f: impl FnOnce() + 'static) {
 
 /// Run `f` under `owner` (the page's root, captured before): what it creates lives as long as
 /// the page, not as long as the effect or timer that runs it.
-fn under(owner: &Option<Owner>, f: impl FnOnce()) {
+pub(crate) fn under(owner: &Option<Owner>, f: impl FnOnce()) {
     match owner {
         Some(owner) => owner.with(f),
         None => f(),
-    }
-}
-
-/// Render `view` at the end of the element of index.html that `selector` finds.
-fn mount(selector: &str, view: impl FnOnce() -> AnyView + 'static) {
-    let parent = document()
-        .query_selector(selector)
-        .ok()
-        .flatten()
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
-    if let Some(parent) = parent {
-        leptos::mount::mount_to(parent, view).forget();
     }
 }
 
@@ -296,15 +259,6 @@ fn draw_banners(state: SettingsState) {
             &format!(" ({}) {}", problem.field.label(), problem.message),
         );
     }
-}
-
-/// `view`, rendered again only when `when` turns on or off (what `<Show>` does, in less code).
-fn shown_when<V: IntoView + 'static>(
-    when: impl Fn() -> bool + Send + Sync + 'static,
-    view: impl Fn() -> V + Send + Sync + 'static,
-) -> impl IntoView {
-    let open = Memo::new(move |_| when());
-    move || open.get().then(&view)
 }
 
 /// The id of the input for `field` in the Settings panel, for labels and links.

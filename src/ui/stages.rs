@@ -2,15 +2,15 @@
 //! index.html (shown before the WebAssembly arrives); each body is mounted into its stage.
 
 use super::console::{Calls, DragonsConsole};
-use super::flow::{Flow as FlowState, SignInControls};
+use super::flow::Flow as FlowState;
 use super::{dom, SettingsState};
 use crate::config::{ApiToken, Flow};
 use leptos::prelude::*;
 
-/// Stage 1's body, after its heading and introduction in index.html.
-#[component]
-pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
-    // What sign-in will use, drawn by dom.rs whenever the configuration changes.
+/// Stage 1's body, drawn into `root` after its heading and introduction in index.html.
+pub fn sign_in_stage(root: &web_sys::Element, state: SettingsState, flow: FlowState) {
+    dom::add(root, "div", &[("id", "sign-in-summary")], "");
+    // What sign-in will use, drawn whenever the configuration changes.
     Effect::new(move |_| {
         let config = state.config().ok();
         let Some(root) = dom::canvas("sign-in-summary") else {
@@ -43,10 +43,7 @@ pub fn SignInStage(state: SettingsState, flow: FlowState) -> impl IntoView {
             );
         }
     });
-    view! {
-        <div id="sign-in-summary"></div>
-        <SignInControls settings=state flow />
-    }
+    super::flow::sign_in_controls(root, state, flow);
 }
 
 /// A `dl.facts` of (name, value, code, test id).

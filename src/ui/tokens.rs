@@ -354,7 +354,7 @@ fn UserInfo(flow: Flow) -> impl IntoView {
             }
         })
     });
-    super::shown_when(
+    super::later::shown_when(
         move || flow.is_signed_in(),
         move || {
             view! {

@@ -15,6 +15,7 @@ mod minify;
 mod names;
 mod setup;
 mod size;
+mod split;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -64,8 +65,10 @@ fn main() -> ExitCode {
             loader::externalize(&dir)?;
             let profile = std::env::var("TRUNK_PROFILE").ok();
             if profile.as_deref() == Some("release") {
+                split::split_site(&dir)?;
                 names::shorten(&dir)?;
                 minify::minify_site(&dir)?;
+                split::hash_names(&dir)?;
             }
             compress::post_build(&dir, profile.as_deref())
         }),

@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-/// The features the build's wasm uses: the same `--enable-…` flags as index.html's
-/// `data-wasm-opt-params` (a test keeps the two lists alike).
+/// The features the build's wasm uses, for every wasm-opt run over it (here and split.rs).
 pub const FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
@@ -90,7 +89,10 @@ pub fn rename_glue(
     modules: &BTreeMap<String, String>,
 ) -> Result<String, String> {
     let mut js = js.to_owned();
-    for ((_, name), new) in &mapping.imports {
+    for ((module, name), new) in &mapping.imports {
+        if module == crate::split::LINK_MODULE {
+            continue; // the link module's own export names ([`rename_link`])
+        }
         let (out, n) = replace_token(&js, &format!("{name}:"), &format!("{new}:"));
         if n != 1 {
             return Err(format!(
@@ -99,7 +101,18 @@ pub fn rename_glue(
         }
         js = out;
     }
+    js = link_entry(&js, mapping, modules)?;
+    let link = crate::split::LINK_MODULE;
+    let merged = |old: &str| {
+        old == link
+            && modules
+                .iter()
+                .any(|(o, n)| o != link && Some(n) == modules.get(link))
+    };
     for (old, new) in modules {
+        if merged(old) {
+            continue; // its loaders joined the other module's object (link_entry)
+        }
         let (out, n) = replace_token(&js, &format!("\"{old}\":"), &format!("\"{new}\":"));
         if n != 1 {
             return Err(format!(
@@ -126,6 +139,97 @@ pub fn rename_glue(
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The split build's link module (xtask/src/split.rs) with `mapping` applied: the main wasm's
+/// exports it hands to the later part are read by their new names (and passed on under the old
+/// ones, which the later part imports). The loaders it exports keep their names; the glue maps
+/// them ([`link_entry`]).
+pub fn rename_link(js: &str, mapping: &Mapping) -> Result<String, String> {
+    let js = js.to_owned();
+    let marker = " } = initSync(";
+    let end = js
+        .find(marker)
+        .ok_or("the split loader does not read the main wasm's exports from initSync")?;
+    let start = js[..end]
+        .rfind("const { ")
+        .ok_or("the split loader's read of the main wasm's exports is not `const { … }`")?
+        + "const { ".len();
+    let mut names = Vec::new();
+    for name in js[start..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        let new = mapping.exports.get(name).ok_or_else(|| {
+            format!("the split loader reads `{name}`, which the main wasm does not export")
+        })?;
+        names.push(format!("{new}: {name}"));
+    }
+    Ok(format!(
+        "{}{}{}",
+        &js[..start],
+        names.join(", "),
+        &js[end..]
+    ))
+}
+
+/// The glue's entry for the split build's link module (`"./split.js": import1`, its namespace)
+/// made an object of the loaders under their new names; binaryen gives every import one module,
+/// so when another module became the same one, the loaders join that module's object instead.
+fn link_entry(
+    js: &str,
+    mapping: &Mapping,
+    modules: &BTreeMap<String, String>,
+) -> Result<String, String> {
+    let link = crate::split::LINK_MODULE;
+    let Some(link_new) = modules.get(link) else {
+        return Ok(js.to_owned());
+    };
+    let key = format!("\"{link}\": ");
+    let at = match js.matches(&key).count() {
+        1 => js.find(&key).unwrap_or_default(),
+        n => return Err(format!("the JS glue names {link} {n} times (expected 1)")),
+    };
+    let rest = &js[at + key.len()..];
+    let ident: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+    if ident.is_empty() || !rest[ident.len()..].starts_with(',') {
+        return Err(format!(
+            "the JS glue's entry for {link} is not `{key}<name>,`"
+        ));
+    }
+    let loaders: Vec<String> = mapping
+        .imports
+        .iter()
+        .filter(|((module, _), _)| module == link)
+        .map(|((_, name), new)| format!("{new}: {ident}.{name}"))
+        .collect();
+    let loaders = format!("{{ {} }}", loaders.join(", "));
+    let entry_end = at + key.len() + ident.len() + 1;
+    let shared = modules
+        .iter()
+        .find(|(old, new)| old.as_str() != link && *new == link_new);
+    let Some((other, _)) = shared else {
+        return Ok(format!("{}{key}{loaders},{}", &js[..at], &js[entry_end..]));
+    };
+    let without = format!("{}{}", &js[..at], &js[entry_end..]);
+    let other_key = format!("\"{other}\": ");
+    let other_at = match without.matches(&other_key).count() {
+        1 => without.find(&other_key).unwrap_or_default() + other_key.len(),
+        n => return Err(format!("the JS glue names {other} {n} times (expected 1)")),
+    };
+    let rest = &without[other_at..];
+    let other_ident: String = rest.chars().take_while(|&c| is_ident(c)).collect();
+    if other_ident.is_empty() {
+        return Err(format!(
+            "the JS glue's entry for {other} is not `{other_key}<name>`"
+        ));
+    }
+    Ok(format!(
+        "{}Object.assign({other_ident}, {loaders}){}",
+        &without[..other_at],
+        &without[other_at + other_ident.len()..]
+    ))
 }
 
 /// The (module, name) of each import and the name of each export of a wasm module.
@@ -224,11 +328,17 @@ pub fn shorten(dir: &Path) -> Result<(), String> {
     let js = String::from_utf8(js_before.clone()).map_err(|e| format!("{js_path:?}: {e}"))?;
     let js_after = rename_glue(&js, &mapping, &modules)?;
     std::fs::write(&js_path, &js_after).map_err(|e| format!("writing {js_path:?}: {e}"))?;
+    let link_path = dir.join(crate::split::LINK_JS);
+    let link_before = read(&link_path)?;
+    let link = String::from_utf8(link_before.clone()).map_err(|e| format!("{link_path:?}: {e}"))?;
+    let link_after = rename_link(&link, &mapping)?;
+    std::fs::write(&link_path, &link_after).map_err(|e| format!("writing {link_path:?}: {e}"))?;
 
     let index = dir.join("index.html");
     let page = String::from_utf8(read(&index)?).map_err(|e| format!("{index:?}: {e}"))?;
     let page = crate::minify::swap_integrity(&page, &wasm_before, &wasm_after);
     let page = crate::minify::swap_integrity(&page, &js_before, js_after.as_bytes());
+    let page = crate::minify::swap_integrity(&page, &link_before, link_after.as_bytes());
     std::fs::write(&index, page).map_err(|e| format!("writing {index:?}: {e}"))?;
     println!(
         "shortened {} import and {} export names ({} -> {} bytes of wasm)",
@@ -331,21 +441,6 @@ function invoke__h0b81(a) { wasm.invoke__h0b81(a); wasm.invoke__h0b81_13(a); }
         // A module name the glue does not use.
         let other = BTreeMap::from([("./other.js".to_owned(), "z".to_owned())]);
         assert!(rename_glue(GLUE, &m, &other).is_err());
-    }
-
-    #[test]
-    fn the_features_match_index_html() {
-        let page = std::fs::read_to_string(crate::root().join("index.html")).unwrap();
-        let params = page
-            .split("data-wasm-opt-params=\"")
-            .nth(1)
-            .and_then(|p| p.split('"').next())
-            .expect("index.html sets data-wasm-opt-params");
-        let enabled: Vec<&str> = params
-            .split_whitespace()
-            .filter(|p| p.starts_with("--enable-"))
-            .collect();
-        assert_eq!(enabled, FEATURES);
     }
 
     #[test]
