@@ -6,6 +6,11 @@
 //! `bench-floor/`, the same protocol work as the app (PKCE code exchange, JWKS, two RS256
 //! checks with WebCrypto) in a few lines of plain JavaScript with no UI, which shows how much of
 //! the app's time is the round trip every code-flow page pays and how much is the app's own.
+//! Issue 25 adds, under Chrome DevTools' network throttle (loopback, "workshop Wi-Fi" 40 ms and
+//! 5 Mbit/s, "slow 4G" 150 ms and 1.6 Mbit/s): the first visit to the Sign in button usable on
+//! screen (a fresh browser, nothing cached) and the bytes transferred before it; and the callback
+//! cold and warm (the login form reached from the page itself, its files cached, as a person
+//! arrives), the app's beside the floor's (`BENCH_PROFILE_RUNS`, default 3 of each).
 //! Run with `cargo xtask bench`; it prints figures and asserts nothing about speed.
 //!
 //! Looking into a run: `BENCH_TRACE=1` prints each app page's resource timings and performance
@@ -82,17 +87,147 @@ async fn cdp(b: &Harness, command: &'static str, params: serde_json::Value) -> s
         .unwrap_or_else(|e| panic!("{command}: {e}"))
 }
 
+/// A network as people meet it, through Chrome DevTools' throttle
+/// (`Network.emulateNetworkConditions`: a latency added to each request, the bandwidth shared).
+#[derive(Clone, Copy)]
+struct Network {
+    name: &'static str,
+    latency_ms: u32,
+    down_kbit: u32,
+    up_kbit: u32,
+}
+
+/// No throttle: the local stack on loopback.
+const LOOPBACK: Network = Network {
+    name: "loopback",
+    latency_ms: 0,
+    down_kbit: 0,
+    up_kbit: 0,
+};
+
+/// issue 25's two profiles: a workshop's Wi-Fi and a phone's slow 4G (DevTools' own preset).
+const PROFILES: [Network; 3] = [
+    LOOPBACK,
+    Network {
+        name: "workshop Wi-Fi (40 ms, 5 Mbit/s down, 2 Mbit/s up)",
+        latency_ms: 40,
+        down_kbit: 5000,
+        up_kbit: 2000,
+    },
+    Network {
+        name: "slow 4G (150 ms, 1.6 Mbit/s down, 750 kbit/s up)",
+        latency_ms: 150,
+        down_kbit: 1600,
+        up_kbit: 750,
+    },
+];
+
+/// Throttle this browser's page to `network` (nothing for loopback).
+async fn throttle(b: &Harness, network: Network) {
+    if network.latency_ms == 0 {
+        return;
+    }
+    let bytes_per_s = |kbit: u32| f64::from(kbit) * 1000.0 / 8.0;
+    cdp(b, "Network.enable", serde_json::json!({})).await;
+    cdp(
+        b,
+        "Network.emulateNetworkConditions",
+        serde_json::json!({
+            "offline": false,
+            "latency": network.latency_ms,
+            "downloadThroughput": bytes_per_s(network.down_kbit),
+            "uploadThroughput": bytes_per_s(network.up_kbit),
+        }),
+    )
+    .await;
+}
+
 /// Where an attendee is just before a callback: a fresh Chromium (new profile) that opened
-/// `page` (the app, or the floor), pressed Sign in and shows the Hosted UI's login form; the
-/// HTTP cache cleared (`Network.clearBrowserCache`), so the callback page loads everything from
-/// the network, as on a first visit. All pages are measured from here.
+/// `page` (the app, or the floor), pressed Sign in and shows the Hosted UI's login form. Cold:
+/// the HTTP cache cleared (`Network.clearBrowserCache`), so the callback page loads everything
+/// from the network, as on a first visit; warm: as a person arrives, the page's files cached by
+/// that first visit. All pages are measured from here.
 async fn at_the_login_form(h: &Harness, page: &str) -> Harness {
+    at_the_login_form_on(h, page, LOOPBACK, false).await
+}
+
+async fn at_the_login_form_on(h: &Harness, page: &str, network: Network, warm: bool) -> Harness {
     let b = h.fresh_browser().await;
+    throttle(&b, network).await;
     b.client.goto(page).await.expect("open the page");
     b.enabled("sign-in").await.click().await.unwrap();
     b.login_form("the login form").await;
-    cdp(&b, "Network.clearBrowserCache", serde_json::json!({})).await;
+    if !warm {
+        cdp(&b, "Network.clearBrowserCache", serde_json::json!({})).await;
+    }
     b
+}
+
+/// A first visit to `page` on `network` (nothing of it cached): the time from the document's
+/// fetch start to the Sign in button usable on screen, and the bytes transferred before it. The
+/// browser is a fresh one that has shown another page (`elsewhere`) first, as a person's has:
+/// the very first navigation of a new browser also pays for its own start-up.
+async fn first_visit(h: &Harness, page: &str, elsewhere: &str, network: Network) -> (f64, f64) {
+    let b = h.fresh_browser().await;
+    b.client.goto(elsewhere).await.expect("open another page");
+    cdp(&b, "Network.clearBrowserCache", serde_json::json!({})).await;
+    throttle(&b, network).await;
+    b.client.goto(page).await.expect("open the page");
+    let ms = attribute_ms(&b, "data-sign-in-ms").await;
+    let bytes = b
+        .js(
+            "const t = Number(document.documentElement.getAttribute('data-sign-in-ms')); \
+             return performance.getEntriesByType('navigation') \
+               .concat(performance.getEntriesByType('resource')) \
+               .filter(e => e.responseEnd <= t) \
+               .reduce((sum, e) => sum + e.transferSize, 0)",
+        )
+        .await
+        .as_f64()
+        .unwrap_or_default();
+    b.finish().await;
+    (ms, bytes)
+}
+
+/// One callback to `page` on `network`, cold or warm: the login form sent, then the time from
+/// the callback document's fetch start to verified claims on screen.
+async fn callback_on(h: &Harness, page: &str, network: Network, warm: bool) -> f64 {
+    let b = at_the_login_form_on(h, page, network, warm).await;
+    b.submit_login_form("dragonrider", "Dragons-Demo-1").await;
+    let ms = attribute_ms(&b, "data-verified-ms").await;
+    b.finish().await;
+    ms
+}
+
+/// issue 25's figures under each network profile: the first visit to Sign in, and the
+/// callback cold and warm beside the floor page's, `runs` of each (median).
+async fn profiles(h: &Harness, app: &str, floor: &str, runs: usize) {
+    let median = |v: Vec<f64>| median_and_p90(v).0;
+    for network in PROFILES {
+        let (mut first, mut bytes) = (Vec::new(), Vec::new());
+        let (mut cold, mut cold_floor, mut warm, mut warm_floor) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            let (ms, b) = first_visit(h, app, floor, network).await;
+            first.push(ms);
+            bytes.push(b);
+            cold.push(callback_on(h, app, network, false).await);
+            cold_floor.push(callback_on(h, floor, network, false).await);
+            warm.push(callback_on(h, app, network, true).await);
+            warm_floor.push(callback_on(h, floor, network, true).await);
+        }
+        let (cold, cold_floor) = (median(cold), median(cold_floor));
+        let (warm, warm_floor) = (median(warm), median(warm_floor));
+        println!(
+            "bench: {}, {runs} runs each (median): first visit -> Sign in usable {:.0} ms ({:.1} KB transferred before it); callback cold {cold:.0} ms (floor {cold_floor:.0} ms, {:.2}x); callback warm {warm:.0} ms (floor {warm_floor:.0} ms, {:.2}x)",
+            network.name,
+            median(first),
+            median(bytes) / 1024.0,
+            cold / cold_floor,
+            warm / warm_floor,
+        );
+    }
+    println!("bench: goals (issue 25): first visit -> Sign in at most 350 ms on Wi-Fi and 900 ms on slow 4G; callbacks, cold and warm, at most 1.25x the floor on each");
 }
 
 /// One cold callback to `page` (the app, or the floor): the login form sent, then the time from
@@ -382,6 +517,16 @@ async fn callback_to_verified_claims() {
     )
     .await
     .unwrap();
+
+    // issue 25: each network profile, first visits and warm callbacks too (BENCH_PROFILE_RUNS,
+    // default 3; 0 skips them).
+    let profile_runs = std::env::var("BENCH_PROFILE_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    if profile_runs > 0 {
+        profiles(&h, &h.url("/"), &floor_page, profile_runs).await;
+    }
 
     // Cold, as attendees meet it: a fresh browser each run, back from the Hosted UI's login
     // form with an empty cache, the three pages taking turns.

@@ -256,6 +256,10 @@ async fn the_site_uploaded_for_straight_s3_runs_from_there_under_its_meta_policy
             auth, "https://dragons-test.auth.eu-west-1.amazoncognito.com",
             "{page}: the uploaded config.json is the one in force"
         );
+        // The later part (its own wasm, fetched and compiled as it streams in: S3 must send
+        // it as application/wasm, gzip-encoded) comes too.
+        h.by_testid("get-dragons").await;
+        h.by_testid("tokens-placeholder").await;
     }
 
     // The policy is in the page, names the config's hosts, and carries nothing a <meta> cannot.

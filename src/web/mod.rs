@@ -113,11 +113,24 @@ pub fn step_stage(forward: bool) {
 /// Record on the page when verified claims are shown, in ms since this page's navigation
 /// started (`performance.now()`), for the callback-to-claims benchmark.
 pub fn mark_verified() {
+    mark("data-verified-ms");
+}
+
+/// Record on the page when the Sign in button is first usable (drawn and enabled), for the
+/// first-visit benchmark.
+pub fn mark_sign_in() {
+    mark("data-sign-in-ms");
+}
+
+/// `attribute` on `<html>`: ms since this page's navigation started, once.
+fn mark(attribute: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
     let ms = window.performance().map(|p| p.now()).unwrap_or(0.0) as i64;
     if let Some(root) = document().and_then(|d| d.document_element()) {
-        let _ = root.set_attribute("data-verified-ms", &ms.to_string());
+        if !root.has_attribute(attribute) {
+            let _ = root.set_attribute(attribute, &ms.to_string());
+        }
     }
 }

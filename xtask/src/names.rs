@@ -458,4 +458,89 @@ function invoke__h0b81(a) { wasm.invoke__h0b81(a); wasm.invoke__h0b81_13(a); }
         assert_eq!(imports, [("m".to_owned(), "f".to_owned())]);
         assert_eq!(exports, ["g"]);
     }
+
+    /// The split build's glue: the loader imports come from the link module's namespace.
+    const SPLIT_GLUE: &str = r#"import * as import1 from "./split.js"
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_setAttribute_2704501201f15687: function() { wasm.memory; },
+        __wbindgen_init_externref_table: function() {},
+    };
+    return {
+        __proto__: null,
+        "./app_bg.js": import0,
+        "./split.js": import1,
+    };
+}
+"#;
+
+    fn split_mapping() -> Mapping {
+        let mut mapping = parse_mapping(MAPPING).unwrap();
+        mapping.imports.insert(
+            ("./split.js".into(), "__wasm_split_load_later".into()),
+            "g".into(),
+        );
+        mapping
+            .exports
+            .insert("__indirect_function_table".into(), "h".into());
+        mapping
+    }
+
+    #[test]
+    fn the_split_loaders_join_the_one_import_module_binaryen_makes() {
+        // binaryen gave every import the module "z": the loader joins import0's object, under
+        // its new name, read from the link module's namespace by its own.
+        let modules = BTreeMap::from([
+            ("./app_bg.js".to_owned(), "z".to_owned()),
+            ("./split.js".to_owned(), "z".to_owned()),
+        ]);
+        let js = rename_glue(SPLIT_GLUE, &split_mapping(), &modules).unwrap();
+        assert!(
+            js.contains(r#""z": Object.assign(import0, { g: import1.__wasm_split_load_later }),"#),
+            "{js}"
+        );
+        assert!(!js.contains(r#""./split.js":"#), "{js}");
+        assert!(
+            js.contains("import * as import1 from \"./split.js\""),
+            "{js}"
+        );
+        assert_eq!(js.matches(r#""z":"#).count(), 1, "one key per module: {js}");
+        // Two modules kept apart: the link module's entry becomes an object of its own.
+        let apart = BTreeMap::from([
+            ("./app_bg.js".to_owned(), "z".to_owned()),
+            ("./split.js".to_owned(), "y".to_owned()),
+        ]);
+        let js = rename_glue(SPLIT_GLUE, &split_mapping(), &apart).unwrap();
+        assert!(
+            js.contains(r#""y": { g: import1.__wasm_split_load_later },"#),
+            "{js}"
+        );
+        assert!(js.contains(r#""z": import0,"#), "{js}");
+    }
+
+    #[test]
+    fn the_split_loader_reads_the_main_wasms_exports_by_their_new_names() {
+        let link = "import { initSync } from \"./app.js\";\n\
+            const { __indirect_function_table, memory,  } = initSync(undefined, undefined);\n\
+            Object.assign(sharedImports.__wasm_split, { __indirect_function_table, memory,  });";
+        let js = rename_link(link, &split_mapping()).unwrap();
+        assert!(
+            js.contains("const { h: __indirect_function_table, c: memory } = initSync("),
+            "{js}"
+        );
+        // What the later part imports keeps the old names.
+        assert!(
+            js.contains("{ __indirect_function_table, memory,  }"),
+            "{js}"
+        );
+        let mut mapping = split_mapping();
+        mapping.exports.remove("memory");
+        let err = rename_link(link, &mapping).unwrap_err();
+        assert!(
+            err.contains("`memory`, which the main wasm does not export"),
+            "{err}"
+        );
+        assert!(rename_link("export const a = 1;", &mapping).is_err());
+    }
 }

@@ -250,3 +250,43 @@ pub fn hash_names(dir: &Path) -> Result<(), String> {
 fn rename(from: &Path, to: &Path) -> Result<(), String> {
     std::fs::rename(from, to).map_err(|e| format!("renaming {from:?} to {to:?}: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_later_part_is_named_after_its_contents_and_cached_for_good() {
+        let a = hashed(LATER_WASM, b"one build");
+        let b = hashed(LATER_WASM, b"another build");
+        assert!(a.starts_with("later-") && a.ends_with(".wasm"), "{a}");
+        assert_ne!(a, b, "new contents, new name");
+        assert_eq!(a, hashed(LATER_WASM, b"one build"));
+        for name in [a, hashed(LINK_JS, b"loader")] {
+            assert!(crate::hosting::is_hashed_asset(&name), "{name}");
+            assert_eq!(
+                crate::hosting::cache_control(&name),
+                "public, max-age=31536000, immutable"
+            );
+        }
+        assert_eq!(crate::hosting::cache_control("index.html"), "no-cache");
+    }
+
+    #[test]
+    fn a_reference_is_replaced_only_when_it_is_there_once() {
+        assert_eq!(replace_once("a ./x b", "./x", "./y"), Ok("a ./y b".into()));
+        assert!(replace_once("a b", "./x", "./y").is_err());
+        assert!(replace_once("./x ./x", "./x", "./y").is_err());
+    }
+
+    #[test]
+    fn the_split_step_finds_trunks_one_wasm() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(trunk_stem(dir.path()).is_err());
+        std::fs::write(dir.path().join("app-1a2b_bg.wasm"), "").unwrap();
+        std::fs::write(dir.path().join("later-1a2b.wasm"), "").unwrap();
+        assert_eq!(trunk_stem(dir.path()), Ok("app-1a2b".into()));
+        std::fs::write(dir.path().join("other_bg.wasm"), "").unwrap();
+        assert!(trunk_stem(dir.path()).is_err());
+    }
+}
