@@ -766,6 +766,15 @@ impl Harness {
         }
     }
 
+    /// Set the test hooks' fetch rule (`{"<url part>": "refuse" | "hang" | "hold"}`, sites
+    /// from [`dist_with_test_hooks`]) for this page's later fetches and later loads.
+    pub async fn fetch_rules(&self, rules: serde_json::Value) {
+        self.js(&format!(
+            "localStorage.setItem('e2e.fetch', JSON.stringify({rules})); return true"
+        ))
+        .await;
+    }
+
     /// Run a script in the page and return its JSON result.
     pub async fn js(&self, script: &str) -> serde_json::Value {
         self.client

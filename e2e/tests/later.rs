@@ -6,14 +6,6 @@
 
 use dragons_e2e::Harness;
 
-/// Set a fetch rule (`{"<url part>": "refuse" | "hold"}`) for this page and later loads.
-async fn fetch_rules(h: &Harness, rules: serde_json::Value) {
-    h.js(&format!(
-        "localStorage.setItem('e2e.fetch', JSON.stringify({rules})); return true"
-    ))
-    .await;
-}
-
 /// Sign in from the first screen alone and wait for its verdict: who signed in, and the
 /// timeline's line that both tokens were verified.
 async fn sign_in_and_see_the_verdict(h: &Harness) {
@@ -35,7 +27,7 @@ async fn sign_in_and_see_the_verdict(h: &Harness) {
 async fn a_held_back_later_part_shows_loading_and_everything_appears_once_it_comes() {
     let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
-    fetch_rules(&h, serde_json::json!({"/later-": "hold"})).await;
+    h.fetch_rules(serde_json::json!({"/later-": "hold"})).await;
     h.client.refresh().await.unwrap();
     let loading = h.text_of("later-api").await;
     assert_eq!(loading, "Loading the API console…");
@@ -61,12 +53,16 @@ async fn a_held_back_later_part_shows_loading_and_everything_appears_once_it_com
 async fn a_refused_later_part_says_so_offers_a_retry_and_sign_in_still_works() {
     let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
-    fetch_rules(&h, serde_json::json!({"/later-": "refuse"})).await;
+    h.fetch_rules(serde_json::json!({"/later-": "refuse"}))
+        .await;
     h.client.refresh().await.unwrap();
     let failed = h
         .text_becomes("later-api", |t| t.contains("could not be loaded"))
         .await;
-    assert!(failed.contains("the API console"), "{failed}");
+    assert!(
+        failed.contains("the API console, with Settings"),
+        "{failed}"
+    );
     assert!(
         failed.contains("Sign-in and its verdict above still work"),
         "{failed}"
@@ -76,7 +72,7 @@ async fn a_refused_later_part_says_so_offers_a_retry_and_sign_in_still_works() {
         .await;
     h.check_accessibility("the later part refused").await;
     // Back online: one retry brings every later part.
-    fetch_rules(&h, serde_json::json!({})).await;
+    h.fetch_rules(serde_json::json!({})).await;
     h.by_testid("later-retry").await.click().await.unwrap();
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;

@@ -6,14 +6,6 @@
 use dragons_e2e::{Harness, WAIT};
 use std::time::{Duration, Instant};
 
-/// Set a fetch rule (`{"<url part>": "refuse" | "hang"}`) for this page and later loads.
-async fn fetch_rules(h: &Harness, rules: serde_json::Value) {
-    h.js(&format!(
-        "localStorage.setItem('e2e.fetch', JSON.stringify({rules})); return true"
-    ))
-    .await;
-}
-
 async fn fetched(h: &Harness, part: &str) -> usize {
     h.js(&format!(
         "return window.__e2eFetches.filter(u => u.includes('{part}')).length"
@@ -75,7 +67,8 @@ async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry
     let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
-    fetch_rules(&h, serde_json::json!({"/oauth2/token": "refuse"})).await;
+    h.fetch_rules(serde_json::json!({"/oauth2/token": "refuse"}))
+        .await;
     h.by_testid("refresh").await.click().await.unwrap();
     let retry = h
         .text_becomes("refresh-retry", |t| t.contains("Retrying in"))
@@ -85,7 +78,7 @@ async fn a_refused_token_endpoint_during_refresh_keeps_the_session_and_the_retry
     assert!(has_saved_session(&h).await, "the refresh token is kept");
     assert_eq!(h.text_of("id-token-verdict").await, "Verified");
     // The endpoint is back: the scheduled retry (about 2 s) succeeds by itself.
-    fetch_rules(&h, serde_json::json!({})).await;
+    h.fetch_rules(serde_json::json!({})).await;
     h.text_becomes("timeline", |t| {
         t.contains("Refreshed with the refresh token")
     })
@@ -99,7 +92,8 @@ async fn unreachable_keys_at_start_show_the_tokens_unverified_until_they_answer(
     let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
-    fetch_rules(&h, serde_json::json!({"jwks.json": "refuse"})).await;
+    h.fetch_rules(serde_json::json!({"jwks.json": "refuse"}))
+        .await;
     h.client.refresh().await.unwrap();
     h.text_becomes("id-token-verdict", |t| t == "Not yet verified")
         .await;
@@ -108,7 +102,7 @@ async fn unreachable_keys_at_start_show_the_tokens_unverified_until_they_answer(
         .await;
     assert!(working.contains("not verified yet"), "{working}");
     assert!(has_saved_session(&h).await, "kept while the keys are away");
-    fetch_rules(&h, serde_json::json!({})).await;
+    h.fetch_rules(serde_json::json!({})).await;
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
     h.finish().await;
@@ -159,7 +153,8 @@ async fn a_hanging_revoke_does_not_hold_up_sign_out() {
     let (h, _site) = Harness::with_hooked_stack().await;
     h.open("/").await;
     h.sign_in_as("dragonrider").await;
-    fetch_rules(&h, serde_json::json!({"/oauth2/revoke": "hang"})).await;
+    h.fetch_rules(serde_json::json!({"/oauth2/revoke": "hang"}))
+        .await;
     let started = Instant::now();
     h.by_testid("sign-out").await.click().await.unwrap();
     assert!(!has_saved_session(&h).await, "storage cleared at once");

@@ -55,6 +55,8 @@ pub fn preload() {
 /// parts once their module is here.
 pub fn show(parts: Parts) {
     let status = RwSignal::new(Status::Loading);
+    // The page's root: what the later parts create lives as long as the page, retried or not.
+    let owner = StoredValue::new(Owner::current());
     let places: Vec<_> = [
         ("stage-tokens", "the token cards", "later-tokens"),
         ("stage-api", "the API console", "later-api"),
@@ -83,7 +85,7 @@ pub fn show(parts: Parts) {
                     ];
                     let alert = dom::add(place, "div", &attrs, "");
                     dom::add(&alert, "p", &[], &format!(
-                        "This part of the app ({what}) could not be loaded: the connection dropped, or the site was updated since this page was opened. Sign-in and its verdict above still work."
+                        "This part of the app ({what}, with Settings and the pre-flight check) could not be loaded: the connection dropped, or the site was updated since this page was opened. Sign-in and its verdict above still work."
                     ));
                     let button = [
                         ("type", "button"),
@@ -103,16 +105,15 @@ pub fn show(parts: Parts) {
             .and_then(|t| t.get_attribute("data-testid"))
             .is_some_and(|id| id == "later-retry");
         if retry && status.get_untracked() == Status::Failed {
-            load(parts, status);
+            load(parts, status, owner.get_value());
         }
     });
-    load(parts, status);
+    load(parts, status, owner.get_value());
 }
 
 /// Load the later module and draw its parts, keeping `status` up to date.
-fn load(parts: Parts, status: RwSignal<Status>) {
+fn load(parts: Parts, status: RwSignal<Status>, owner: Option<Owner>) {
     status.set(Status::Loading);
-    let owner = Owner::current();
     leptos::task::spawn_local(async move {
         let later = Box::new(Later { parts, owner });
         #[cfg(all(target_family = "wasm", not(debug_assertions)))]
