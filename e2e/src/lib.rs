@@ -355,6 +355,17 @@ impl Harness {
                 Ok(stack) => break stack,
                 Err(e) if e.contains("in use") && tries < 5 => {
                     tries += 1;
+                    // The stack's own fixed ports (a restartable stack's) move too: the page
+                    // learns them from the stack's config.json.
+                    for port in [
+                        &mut config.auth_port,
+                        &mut config.idp_port,
+                        &mut config.api_port,
+                    ] {
+                        if *port != 0 {
+                            *port = free_port();
+                        }
+                    }
                     let (old, new) = (config.site_port, free_port());
                     config.site_port = new;
                     for url in config
