@@ -10,7 +10,6 @@
 //! it draws into is parsed by then, the tag being its last element). The first paint still waits
 //! for the stylesheet, as it must.
 
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 const OPEN: &str = "<script type=\"module\">";
@@ -35,9 +34,7 @@ pub fn rewrite(html: &str) -> Result<Option<(String, String, String)>, String> {
         );
     }
     let script = format!("{}\n", script.trim());
-    let digest = Sha256::digest(script.as_bytes());
-    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let name = format!("loader-{hash}.js");
+    let name = crate::split::hashed("loader.js", script.as_bytes());
     let tag = format!("<script type=\"module\" async src=\"./{name}\"></script>");
     let page = format!("{}{}", &html[..start], &html[end + CLOSE.len()..]);
     if page.contains(OPEN) {

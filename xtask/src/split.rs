@@ -200,7 +200,8 @@ fn replace_once(text: &str, from: &str, to: &str) -> Result<String, String> {
     }
 }
 
-/// `name` (`stem.ext`) as `stem-<16 hex digits of the SHA-256 of bytes>.ext`.
+/// `name` (`stem.ext`) as `stem-<16 hex digits of the SHA-256 of bytes>.ext`: the names the build
+/// gives the files it writes itself (the loader, the later part and its loader).
 pub fn hashed(name: &str, bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(bytes);
