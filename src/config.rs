@@ -82,6 +82,7 @@ pub struct RawConfig {
     pub scopes: Option<Vec<String>>,
     pub flow: Option<String>,
     pub api_base_url: Option<String>,
+    pub http_api_base_url: Option<String>,
     pub api_token: Option<String>,
 }
 
@@ -96,11 +97,12 @@ pub enum Field {
     Scopes,
     Flow,
     ApiBaseUrl,
+    HttpApiBaseUrl,
     ApiToken,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::AuthDomain,
         Field::Issuer,
         Field::ClientId,
@@ -109,6 +111,7 @@ impl Field {
         Field::Scopes,
         Field::Flow,
         Field::ApiBaseUrl,
+        Field::HttpApiBaseUrl,
         Field::ApiToken,
     ];
 
@@ -123,6 +126,7 @@ impl Field {
             Field::Scopes => "scopes",
             Field::Flow => "flow",
             Field::ApiBaseUrl => "apiBaseUrl",
+            Field::HttpApiBaseUrl => "httpApiBaseUrl",
             Field::ApiToken => "apiToken",
         }
     }
@@ -137,6 +141,7 @@ impl Field {
             Field::Scopes => "Scopes",
             Field::Flow => "Flow",
             Field::ApiBaseUrl => "Dragons API base URL",
+            Field::HttpApiBaseUrl => "HTTP API base URL",
             Field::ApiToken => "Token sent to the API",
         }
     }
@@ -151,6 +156,7 @@ impl Field {
             Field::Scopes => "Space separated; openid is required for an ID token",
             Field::Flow => "code (with PKCE, recommended) or implicit (tokens in the URL, as the old pages did)",
             Field::ApiBaseUrl => "The API Gateway stage URL, e.g. https://<id>.execute-api.<region>.amazonaws.com/test",
+            Field::HttpApiBaseUrl => "Optional: an HTTP API with a JWT authorizer, e.g. https://<id>.execute-api.<region>.amazonaws.com (its $default stage); blank = none",
             Field::ApiToken => "id for a REST API authorizer without OAuth scopes; access where the method has scopes",
         }
     }
@@ -166,6 +172,7 @@ impl Field {
             Field::Scopes => raw.scopes.as_ref().map(|s| s.join(" ")),
             Field::Flow => raw.flow.clone(),
             Field::ApiBaseUrl => raw.api_base_url.clone(),
+            Field::HttpApiBaseUrl => raw.http_api_base_url.clone(),
             Field::ApiToken => raw.api_token.clone(),
         }
     }
@@ -183,6 +190,7 @@ impl Field {
             }
             Field::Flow => raw.flow = value,
             Field::ApiBaseUrl => raw.api_base_url = value,
+            Field::HttpApiBaseUrl => raw.http_api_base_url = value,
             Field::ApiToken => raw.api_token = value,
         }
     }
@@ -353,6 +361,8 @@ pub struct Config {
     pub scopes: Vec<String>,
     pub flow: Flow,
     pub api_base_url: String,
+    /// The HTTP API (JWT authorizer), when one is configured.
+    pub http_api_base_url: Option<String>,
     pub api_token: ApiToken,
 }
 
@@ -369,6 +379,7 @@ pub fn default_raw(page_url: &str) -> RawConfig {
         scopes: Some(defaults::SCOPES.iter().map(|s| (*s).to_owned()).collect()),
         flow: Some(Flow::Code.as_str().to_owned()),
         api_base_url: Some(defaults::API_BASE_URL.to_owned()),
+        http_api_base_url: None,
         api_token: Some(ApiToken::Id.as_str().to_owned()),
     }
 }
@@ -434,6 +445,15 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
         Field::ApiBaseUrl,
         required(raw.api_base_url.as_deref()).and_then(check_api_base),
     );
+    // Optional: blank or absent means no HTTP API, and the console offers only the REST API.
+    let http_api_base_url = match raw.http_api_base_url.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(v) => check(
+            Field::HttpApiBaseUrl,
+            required(Some(v)).and_then(check_api_base),
+        )
+        .map(Some),
+    };
     let api_token = check(
         Field::ApiToken,
         required(raw.api_token.as_deref()).and_then(|v| match v {
@@ -454,6 +474,7 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
         scopes,
         flow,
         api_base_url,
+        http_api_base_url,
         api_token,
     ) {
         (
@@ -465,6 +486,7 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
             Some(_),
             Some(flow),
             Some(api_base_url),
+            Some(http_api_base_url),
             Some(api_token),
         ) => Ok(Config {
             auth_domain,
@@ -479,6 +501,7 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
                 Flow::Implicit
             },
             api_base_url,
+            http_api_base_url,
             api_token: if api_token == "id" {
                 ApiToken::Id
             } else {
@@ -740,6 +763,36 @@ mod tests {
             "https://abc123.execute-api.us-east-1.amazonaws.com/test"
         );
         assert_eq!(c.api_token, ApiToken::Access);
+    }
+
+    #[test]
+    fn the_http_api_is_optional_and_checked_like_the_rest_api() {
+        let none = ok(&RawConfig::default());
+        assert_eq!(
+            none.http_api_base_url, None,
+            "no default: not every pool has one"
+        );
+        let blank = ok(&RawConfig {
+            http_api_base_url: Some("  ".into()),
+            ..Default::default()
+        });
+        assert_eq!(blank.http_api_base_url, None, "a cleared Settings field");
+        let file = RawConfig::from_json(
+            r#"{"httpApiBaseUrl": "https://h1.execute-api.eu-west-1.amazonaws.com/"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ok(&file).http_api_base_url.as_deref(),
+            Some("https://h1.execute-api.eu-west-1.amazonaws.com")
+        );
+        let errs = errors_for(RawConfig {
+            http_api_base_url: Some("https://h1.example/x?y=1".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            errs.iter().map(|e| e.field).collect::<Vec<_>>(),
+            [Field::HttpApiBaseUrl]
+        );
     }
 
     #[test]

@@ -19,9 +19,11 @@ pub enum Party {
     Jwks,
     UserInfo,
     Api,
+    /// The HTTP API (JWT authorizer): its own party, last so saved traces keep their columns.
+    HttpApi,
 }
 
-pub const PARTIES: [Party; 7] = [
+pub const PARTIES: [Party; 8] = [
     Party::Browser,
     Party::App,
     Party::HostedUi,
@@ -29,6 +31,7 @@ pub const PARTIES: [Party; 7] = [
     Party::Jwks,
     Party::UserInfo,
     Party::Api,
+    Party::HttpApi,
 ];
 
 impl Party {
@@ -41,6 +44,7 @@ impl Party {
             Party::Jwks => "JWKS",
             Party::UserInfo => "userInfo",
             Party::Api => "Dragons API",
+            Party::HttpApi => "HTTP API",
         }
     }
 
@@ -178,6 +182,20 @@ impl Trace {
         headers: &[(&str, &str)],
         body: Option<&str>,
     ) {
+        self.sent_to(id, party_of(url), method, url, headers, body);
+    }
+
+    /// [`Trace::sent`] to a party the URL cannot tell (the HTTP API's `/dragons` looks like
+    /// the REST API's).
+    pub fn sent_to(
+        &mut self,
+        id: u64,
+        to: Party,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) {
         let path = path_of(url);
         let mut label = format!("{method} {path}");
         if let Some(grant) = body.and_then(|b| {
@@ -196,7 +214,7 @@ impl Trace {
             request.push_str(body);
         }
         self.waiting.push((id, self.arrows.len()));
-        self.push(Party::App, party_of(url), label, request);
+        self.push(Party::App, to, label, request);
     }
 
     /// The answer to request `id`: its status and body, or (no status) why none came.
@@ -601,6 +619,30 @@ mod tests {
             t.arrows[0].answer.as_deref(),
             Some("TypeError: Failed to fetch")
         );
+    }
+
+    #[test]
+    fn the_http_api_is_its_own_party_and_survives_a_stored_copy() {
+        let mut t = Trace::default();
+        t.sent(1, "GET", "https://rest.example/test/dragons", &[], None);
+        t.sent_to(
+            2,
+            Party::HttpApi,
+            "GET",
+            "https://http.example/dragons",
+            &[],
+            None,
+        );
+        assert_eq!(t.arrows[0].to, Party::Api);
+        assert_eq!(t.arrows[1].to, Party::HttpApi);
+        assert_eq!(Party::HttpApi.name(), "HTTP API");
+        assert_eq!(
+            Party::HttpApi.column(),
+            PARTIES.len() - 1,
+            "last: old columns kept"
+        );
+        let again = Trace::from_json(&t.to_json());
+        assert_eq!(again.arrows[1].to, Party::HttpApi);
     }
 
     #[test]

@@ -340,6 +340,7 @@ impl Harness {
             auth_port: 0,
             idp_port: 0,
             api_port: 0,
+            http_api_port: 0,
             site_dir: Some(dist_dir()),
             site_config_from_stack: true,
             ..StackConfig::default()
@@ -361,6 +362,7 @@ impl Harness {
                         &mut config.auth_port,
                         &mut config.idp_port,
                         &mut config.api_port,
+                        &mut config.http_api_port,
                     ] {
                         if *port != 0 {
                             *port = free_port();
@@ -397,6 +399,7 @@ impl Harness {
             c.auth_port = free_port();
             c.idp_port = free_port();
             c.api_port = free_port();
+            c.http_api_port = free_port();
             c.key_file = Some(keys);
             tweak(c);
         })
@@ -440,6 +443,7 @@ impl Harness {
             auth_port: 0,
             idp_port: 0,
             api_port: 0,
+            http_api_port: 0,
             site_dir: None,
             ..StackConfig::default()
         };

@@ -14,6 +14,8 @@ pub struct StackConfig {
     pub auth_port: u16,
     pub idp_port: u16,
     pub api_port: u16,
+    /// The HTTP API (JWT authorizer), on its own origin as an API's own host.
+    pub http_api_port: u16,
     /// Host name used in the URLs the stack prints and puts in tokens.
     pub host: String,
     /// The built SPA to serve; none = no site server.
@@ -34,6 +36,12 @@ pub struct StackConfig {
     pub client: ClientConfig,
     pub tokens: TokenConfig,
     pub api: ApiConfig,
+    /// The HTTP API with a JWT authorizer (`http://localhost:9003/dragons`).
+    pub http_api: HttpApiConfig,
+    /// Resource servers and their custom scopes (`dragons` with `read` and `write`).
+    pub resource_servers: Vec<ResourceServerConfig>,
+    /// The pool's pre-token-generation trigger (V2_0), as the workshop would write it.
+    pub pre_token_generation: PreTokenGenerationConfig,
     /// Keep signing keys here (PEM); created on first use. None = fresh keys every start.
     pub key_file: Option<PathBuf>,
     pub users: Vec<UserConfig>,
@@ -96,6 +104,45 @@ pub struct ApiConfig {
     pub post_visible_after_ms: u64,
 }
 
+/// An HTTP API (API Gateway v2) with a JWT authorizer: `JwtConfiguration{Issuer, Audience}`
+/// with the pool as issuer, identity source `$request.header.Authorization`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpApiConfig {
+    /// `Audience`: a token passes when its `aud` (or, without `aud`, its `client_id`) is one of
+    /// these. Empty = the app client's id, so both Cognito tokens pass an unscoped route.
+    pub audience: Vec<String>,
+    /// Authorization scopes of `GET /dragons`; empty = any valid token.
+    pub get_scopes: Vec<String>,
+    /// Authorization scopes of `POST /dragons` (`dragons/write` by default).
+    pub post_scopes: Vec<String>,
+    /// The API's CORS configuration (`CorsConfiguration`): it answers preflights itself and is
+    /// on every answer, the authorizer's 401/403 included. false = no CORS configuration.
+    pub cors: bool,
+}
+
+/// A resource server (`AWS::Cognito::UserPoolResourceServer`): its scopes are
+/// `<identifier>/<scope>`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResourceServerConfig {
+    pub identifier: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+/// What the pool's pre-token-generation trigger (event version V2_0) does: for each group, the
+/// scopes only its members keep; everyone else has them suppressed from the access token
+/// (`claimsAndScopeOverrideDetails.accessTokenGeneration.scopesToSuppress`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PreTokenGenerationConfig {
+    /// false = no trigger: every scope asked for and allowed is granted.
+    pub enabled: bool,
+    /// `group = [scopes only its members get]`.
+    pub group_scopes: std::collections::BTreeMap<String, Vec<String>>,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct UserConfig {
@@ -114,6 +161,7 @@ impl Default for StackConfig {
             auth_port: 9000,
             idp_port: 9001,
             api_port: 9002,
+            http_api_port: 9003,
             host: "localhost".into(),
             site_dir: None,
             site_config_from_stack: false,
@@ -124,8 +172,11 @@ impl Default for StackConfig {
             client: ClientConfig::default(),
             tokens: TokenConfig::default(),
             api: ApiConfig::default(),
+            http_api: HttpApiConfig::default(),
+            resource_servers: vec![ResourceServerConfig::default()],
+            pre_token_generation: PreTokenGenerationConfig::default(),
             key_file: None,
-            users: vec![UserConfig::default()],
+            users: vec![UserConfig::default(), UserConfig::keeper()],
         }
     }
 }
@@ -143,6 +194,8 @@ impl Default for ClientConfig {
                 "phone".into(),
                 "profile".into(),
                 "aws.cognito.signin.user.admin".into(),
+                "dragons/read".into(),
+                "dragons/write".into(),
             ],
             refresh_token_rotation_grace_seconds: None,
             // What the workshop's command-line sessions need: sign-up + initiate-auth,
@@ -170,9 +223,67 @@ impl Default for ApiConfig {
             stage: "test".into(),
             cors_on_gateway_errors: true,
             get_scopes: vec![],
-            post_scopes: vec![],
+            // The workshop's lesson: GET for anyone signed in (ID token), POST only with the
+            // access token of someone who may report dragons.
+            post_scopes: vec![WRITE_SCOPE.into()],
             post_visible_after_ms: 2000,
         }
+    }
+}
+
+impl Default for HttpApiConfig {
+    fn default() -> Self {
+        HttpApiConfig {
+            audience: vec![],
+            get_scopes: vec![],
+            post_scopes: vec![WRITE_SCOPE.into()],
+            cors: true,
+        }
+    }
+}
+
+impl Default for ResourceServerConfig {
+    fn default() -> Self {
+        ResourceServerConfig {
+            identifier: "dragons".into(),
+            name: "Dragons API".into(),
+            scopes: vec!["read".into(), "write".into()],
+        }
+    }
+}
+
+impl Default for PreTokenGenerationConfig {
+    fn default() -> Self {
+        PreTokenGenerationConfig {
+            enabled: true,
+            group_scopes: [(KEEPERS_GROUP.to_owned(), vec![WRITE_SCOPE.to_owned()])].into(),
+        }
+    }
+}
+
+impl PreTokenGenerationConfig {
+    /// The scopes the trigger suppresses for a member of `groups`.
+    pub fn suppressed_for(&self, groups: &[String]) -> Vec<String> {
+        if !self.enabled {
+            return vec![];
+        }
+        let mut out: Vec<String> = Vec::new();
+        for (group, scopes) in &self.group_scopes {
+            if groups.contains(group) {
+                continue;
+            }
+            for scope in scopes {
+                // A scope another of the user's groups grants stays.
+                let granted_elsewhere = self
+                    .group_scopes
+                    .iter()
+                    .any(|(g, s)| groups.contains(g) && s.contains(scope));
+                if !granted_elsewhere && !out.contains(scope) {
+                    out.push(scope.clone());
+                }
+            }
+        }
+        out
     }
 }
 
@@ -188,8 +299,26 @@ impl Default for UserConfig {
     }
 }
 
+impl UserConfig {
+    /// The second demo user: a member of `dragon-keepers`, who gets `dragons/write`.
+    pub fn keeper() -> Self {
+        UserConfig {
+            username: KEEPER_USERNAME.into(),
+            password: DEMO_PASSWORD.into(),
+            email: "keeper@dragons.example".into(),
+            groups: vec![KEEPERS_GROUP.into()],
+            attributes: [("name".to_owned(), "Demo Keeper".to_owned())].into(),
+        }
+    }
+}
+
 pub const DEMO_USERNAME: &str = "dragonrider";
+pub const KEEPER_USERNAME: &str = "dragonkeeper";
 pub const DEMO_PASSWORD: &str = "Dragons-Demo-1";
+/// The group whose members may report dragons.
+pub const KEEPERS_GROUP: &str = "dragon-keepers";
+/// The scope `POST /dragons` asks for.
+pub const WRITE_SCOPE: &str = "dragons/write";
 
 /// The longest `RetryGracePeriodSeconds` Cognito accepts.
 pub const MAX_ROTATION_GRACE_SECONDS: u64 = 60;
@@ -202,12 +331,29 @@ impl StackConfig {
         Ok(config)
     }
 
+    /// Every custom scope the resource servers define, `<identifier>/<scope>`.
+    pub fn custom_scopes(&self) -> Vec<String> {
+        self.resource_servers
+            .iter()
+            .flat_map(|rs| rs.scopes.iter().map(|s| format!("{}/{s}", rs.identifier)))
+            .collect()
+    }
+
     /// The checks Cognito makes on an app client's settings (`Stack::start` runs them too).
     pub fn validate(&self) -> Result<(), String> {
         if let Some(grace) = self.client.refresh_token_rotation_grace_seconds {
             if grace > MAX_ROTATION_GRACE_SECONDS {
                 return Err(format!(
                     "client.refresh_token_rotation_grace_seconds is {grace}; Cognito allows 0 to {MAX_ROTATION_GRACE_SECONDS}"
+                ));
+            }
+        }
+        // Cognito refuses an app client scope that no resource server defines.
+        for scope in &self.client.allowed_scopes {
+            if scope.contains('/') && !self.custom_scopes().contains(scope) {
+                return Err(format!(
+                    "client.allowed_scopes has {scope:?}, which no resource server defines (resource_servers: {})",
+                    self.custom_scopes().join(", ")
                 ));
             }
         }
@@ -248,8 +394,19 @@ mod tests {
         );
         assert_eq!(c.client.explicit_auth_flows, d.client.explicit_auth_flows);
         assert_eq!(c.users[0].username, DEMO_USERNAME);
+        assert_eq!(c.users[1].username, d.users[1].username);
+        assert_eq!(c.users[1].groups, d.users[1].groups);
+        assert_eq!(c.http_api_port, d.http_api_port);
+        assert_eq!(c.client.allowed_scopes, d.client.allowed_scopes);
+        assert_eq!(c.api.post_scopes, d.api.post_scopes);
+        assert_eq!(c.http_api.post_scopes, d.http_api.post_scopes);
+        assert_eq!(c.custom_scopes(), d.custom_scopes());
         assert_eq!(
-            c.users[1].attributes["custom:team"],
+            c.pre_token_generation.group_scopes,
+            d.pre_token_generation.group_scopes
+        );
+        assert_eq!(
+            c.users[2].attributes["custom:team"],
             "<script>alert(2)</script>"
         );
     }
@@ -272,10 +429,44 @@ mod tests {
             spa["apiBaseUrl"],
             format!("http://localhost:{}/{}", d.api_port, d.api.stage).as_str()
         );
+        assert_eq!(
+            spa["httpApiBaseUrl"],
+            format!("http://localhost:{}", d.http_api_port).as_str()
+        );
+        // The app asks for the custom scopes, and the client allows each scope it asks for.
+        for scope in spa["scopes"].as_array().unwrap() {
+            assert!(
+                d.client
+                    .allowed_scopes
+                    .contains(&scope.as_str().unwrap().to_owned()),
+                "{scope}"
+            );
+        }
+        assert!(spa["scopes"]
+            .as_array()
+            .unwrap()
+            .contains(&WRITE_SCOPE.into()));
         assert!(d
             .client
             .callback_urls
             .contains(&format!("http://localhost:{}/", d.site_port)));
+    }
+
+    #[test]
+    fn the_trigger_suppresses_a_groups_scopes_for_everyone_else() {
+        let mut p = PreTokenGenerationConfig::default();
+        assert_eq!(p.suppressed_for(&[]), [WRITE_SCOPE]);
+        assert_eq!(p.suppressed_for(&["riders".into()]), [WRITE_SCOPE]);
+        assert!(p.suppressed_for(&[KEEPERS_GROUP.into()]).is_empty());
+        // Another group granting the same scope keeps it.
+        p.group_scopes.insert(
+            "admins".into(),
+            vec![WRITE_SCOPE.into(), "dragons/read".into()],
+        );
+        assert_eq!(p.suppressed_for(&["admins".into()]), Vec::<String>::new());
+        assert_eq!(p.suppressed_for(&[KEEPERS_GROUP.into()]), ["dragons/read"]);
+        p.enabled = false;
+        assert!(p.suppressed_for(&[]).is_empty());
     }
 
     #[test]

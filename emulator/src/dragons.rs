@@ -191,7 +191,7 @@ pub fn signature_complaint(value: &str) -> String {
     }
 }
 
-fn list(shared: &AppState, query: &str) -> Response {
+pub(crate) fn list(shared: &AppState, query: &str) -> Response {
     let mut name = None;
     let mut family = None;
     for (k, v) in form_urlencoded::parse(query.as_bytes()) {
@@ -234,7 +234,7 @@ struct NewDragon {
     confirmation_required: bool,
 }
 
-fn create(shared: &AppState, headers: &HeaderMap, body: &Bytes) -> Response {
+pub(crate) fn create(shared: &AppState, headers: &HeaderMap, body: &Bytes) -> Response {
     let bad = || {
         gateway_error(
             shared,

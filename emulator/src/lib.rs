@@ -10,6 +10,7 @@
 pub mod config;
 pub mod dragons;
 pub mod hosted_ui;
+pub mod http_api;
 pub mod idp_api;
 pub mod keys;
 pub mod oauth;
@@ -128,6 +129,7 @@ impl Stack {
         let auth = bind(config.auth_port).await?;
         let idp = bind(config.idp_port).await?;
         let api = bind(config.api_port).await?;
+        let http_api = bind(config.http_api_port).await?;
         let site = match &config.site_dir {
             Some(_) => Some(bind(config.site_port).await?),
             None => None,
@@ -140,6 +142,7 @@ impl Stack {
             issuer: format!("http://{host}:{}/{}", port(&idp), config.pool_id),
             idp: format!("http://{host}:{}", port(&idp)),
             api: format!("http://{host}:{}/{}", port(&api), config.api.stage),
+            http_api: format!("http://{host}:{}", port(&http_api)),
         };
         let store = Store {
             users: config
@@ -155,12 +158,28 @@ impl Stack {
         };
         let site_dir = config.site_dir.clone();
         let pool_id = config.pool_id.clone();
+        // The OIDC scopes and every custom scope the client may ask for, as the SPA's shipped
+        // config.json asks the default stack.
+        let scopes: Vec<String> = ["openid", "email", "profile"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(
+                config
+                    .client
+                    .allowed_scopes
+                    .iter()
+                    .filter(|s| s.contains('/'))
+                    .cloned(),
+            )
+            .collect();
         let spa_config = config.site_config_from_stack.then(|| {
             serde_json::json!({
                 "authDomain": urls.auth,
                 "issuer": urls.issuer,
                 "clientId": config.client.client_id,
                 "apiBaseUrl": urls.api,
+                "httpApiBaseUrl": urls.http_api,
+                "scopes": scopes,
             })
             .to_string()
         });
@@ -171,6 +190,8 @@ impl Stack {
             RunningServer::serve(idp, idp_router(shared.clone(), &pool_id))
                 .map_err(|e| e.to_string())?,
             RunningServer::serve(api, api_router(shared.clone())).map_err(|e| e.to_string())?,
+            RunningServer::serve(http_api, http_api_router(shared.clone()))
+                .map_err(|e| e.to_string())?,
         ];
         if let (Some(listener), Some(dir)) = (site, site_dir) {
             let csp = shared.config.site_csp.then(|| {
@@ -179,6 +200,7 @@ impl Stack {
                     origin_of(&urls.auth),
                     origin_of(&urls.issuer),
                     origin_of(&urls.api),
+                    origin_of(&urls.http_api),
                 ];
                 site::content_security_policy(&connect, &[origin_of(&urls.auth)], "/csp-report")
             });
@@ -339,6 +361,13 @@ fn idp_router(shared: AppState, pool_id: &str) -> Router {
 fn api_router(shared: AppState) -> Router {
     Router::new()
         .fallback(dragons::gateway)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(shared)
+}
+
+fn http_api_router(shared: AppState) -> Router {
+    Router::new()
+        .fallback(http_api::gateway)
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .with_state(shared)
 }

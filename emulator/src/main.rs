@@ -23,6 +23,9 @@ struct Args {
     idp_port: Option<u16>,
     #[arg(long)]
     api_port: Option<u16>,
+    /// The HTTP API with the JWT authorizer (default 9003).
+    #[arg(long)]
+    http_api_port: Option<u16>,
     /// Keep the signing keys in this file, so tokens stay valid across restarts.
     #[arg(long)]
     key_file: Option<PathBuf>,
@@ -45,6 +48,10 @@ struct Args {
     /// `prompt=login` take effect. Default: the classic Hosted UI, which ignores `prompt`.
     #[arg(long)]
     managed_login: bool,
+    /// No pre-token-generation trigger: every user who asks for dragons/write gets it (as a
+    /// pool on the Lite feature plan, which cannot customise access tokens).
+    #[arg(long)]
+    no_pre_token_generation: bool,
 }
 
 #[tokio::main]
@@ -77,6 +84,7 @@ async fn main() -> ExitCode {
     config.auth_port = args.auth_port.unwrap_or(config.auth_port);
     config.idp_port = args.idp_port.unwrap_or(config.idp_port);
     config.api_port = args.api_port.unwrap_or(config.api_port);
+    config.http_api_port = args.http_api_port.unwrap_or(config.http_api_port);
     if args.key_file.is_some() {
         config.key_file = args.key_file;
     }
@@ -95,6 +103,9 @@ async fn main() -> ExitCode {
     }
     if args.managed_login {
         config.managed_login = true;
+    }
+    if args.no_pre_token_generation {
+        config.pre_token_generation.enabled = false;
     }
 
     let stack = match Stack::start(config).await {
@@ -120,7 +131,15 @@ fn print_banner(stack: &Stack) {
     }
     println!();
     for u in &c.users {
-        println!("  Sign in as:     {}  /  {}", u.username, u.password);
+        let groups = if u.groups.is_empty() {
+            String::new()
+        } else {
+            format!("   (groups: {})", u.groups.join(", "))
+        };
+        println!(
+            "  Sign in as:     {}  /  {}{groups}",
+            u.username, u.password
+        );
     }
     println!();
     println!("  Hosted UI       {}", urls.auth);
@@ -129,7 +148,18 @@ fn print_banner(stack: &Stack) {
         "  User pools API  {}  (aws cognito-idp --endpoint-url {} --region {}; pool {})",
         urls.idp, urls.idp, c.region, c.pool_id
     );
-    println!("  Dragons API     {}/dragons", urls.api);
+    println!(
+        "  Dragons API     {}/dragons  (REST API, Cognito authorizer: GET {}, POST {})",
+        urls.api,
+        scopes_or_id(&c.api.get_scopes),
+        scopes_or_id(&c.api.post_scopes)
+    );
+    println!(
+        "  HTTP API        {}/dragons  (JWT authorizer: GET {}, POST {})",
+        urls.http_api,
+        scopes_or_any(&c.http_api.get_scopes),
+        scopes_or_any(&c.http_api.post_scopes)
+    );
     println!("  App client      {}", c.client.client_id);
     println!("  Callback URLs   {}", c.client.callback_urls.join(", "));
     println!("  Sign-out URLs   {}", c.client.logout_urls.join(", "));
@@ -137,6 +167,19 @@ fn print_banner(stack: &Stack) {
         "  Flows, scopes   {} | {}",
         c.client.allowed_flows.join(", "),
         c.client.allowed_scopes.join(" ")
+    );
+    println!(
+        "  Scope trigger   {}",
+        if c.pre_token_generation.enabled && !c.pre_token_generation.group_scopes.is_empty() {
+            c.pre_token_generation
+                .group_scopes
+                .iter()
+                .map(|(g, s)| format!("{} only for group {g}", s.join(" ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        } else {
+            "off (every scope asked for and allowed is granted)".to_owned()
+        }
     );
     println!(
         "  API auth flows  {}",
@@ -192,4 +235,20 @@ fn print_banner(stack: &Stack) {
             ))
     );
     println!("\n  Sign-up confirmation codes are printed here. Press Ctrl-C to stop.\n");
+}
+
+fn scopes_or_id(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "ID token".to_owned()
+    } else {
+        format!("access token with {}", scopes.join(" or "))
+    }
+}
+
+fn scopes_or_any(scopes: &[String]) -> String {
+    if scopes.is_empty() {
+        "either token".to_owned()
+    } else {
+        format!("a token with {}", scopes.join(" or "))
+    }
 }

@@ -186,6 +186,8 @@ pub struct Urls {
     pub idp: String,
     /// The API stage, e.g. http://localhost:9002/test
     pub api: String,
+    /// The HTTP API (its `$default` stage), e.g. http://localhost:9003
+    pub http_api: String,
 }
 
 pub type AppState = Arc<Shared>;

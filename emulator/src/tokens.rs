@@ -56,7 +56,19 @@ pub fn mint(shared: &Shared, grant: &Grant<'_>) -> Minted {
     access.insert("origin_jti".into(), json!(grant.origin_jti));
     access.insert("event_id".into(), json!(event_id));
     access.insert("token_use".into(), json!("access"));
-    access.insert("scope".into(), json!(grant.scopes.join(" ")));
+    // The pre-token-generation trigger (V2_0) runs on every issue, refreshes included: scopes
+    // it suppresses for this user's groups leave the access token (the grant keeps them).
+    let suppressed = shared
+        .config
+        .pre_token_generation
+        .suppressed_for(&grant.user.groups);
+    let scopes: Vec<&str> = grant
+        .scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !suppressed.iter().any(|x| x == s))
+        .collect();
+    access.insert("scope".into(), json!(scopes.join(" ")));
     access.insert("auth_time".into(), json!(grant.auth_time));
     access.insert(
         "exp".into(),

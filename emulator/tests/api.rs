@@ -301,10 +301,10 @@ async fn without_gateway_responses_a_401_carries_no_cors_headers() {
 #[tokio::test]
 async fn a_posted_dragon_is_accepted_then_visible_once_the_job_has_run() {
     let stack = start().await;
-    let id = tokens(&stack).await["id_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let keeper = tokens_for(&stack, KEEPER_USERNAME, DRAGON_SCOPES).await;
+    let id = keeper["id_token"].as_str().unwrap().to_owned();
+    // POST /dragons has the scope dragons/write: the access token of a dragon keeper.
+    let access = keeper["access_token"].as_str().unwrap().to_owned();
     let post = |body: Value, auth: Option<String>| {
         let url = format!("{}/dragons", stack.urls().api);
         async move {
@@ -322,6 +322,8 @@ async fn a_posted_dragon_is_accepted_then_visible_once_the_job_has_run() {
     });
     assert_eq!(post(dragon.clone(), None).await.status(), 401);
     let r = post(dragon.clone(), Some(id.clone())).await;
+    assert_eq!(r.status(), 401, "the ID token on a scoped method");
+    let r = post(dragon.clone(), Some(access.clone())).await;
     assert_eq!(r.status(), 200);
     let answer = body_of(r).await;
     assert!(answer["executionArn"]
@@ -345,7 +347,7 @@ async fn a_posted_dragon_is_accepted_then_visible_once_the_job_has_run() {
         serde_json::json!({"dragon_name_str": "Wrong case"}),
         serde_json::json!([1, 2]),
     ] {
-        let r = post(bad, Some(id.clone())).await;
+        let r = post(bad, Some(access.clone())).await;
         assert_eq!(r.status(), 400);
         assert_eq!(
             body_of(r).await,
@@ -354,7 +356,7 @@ async fn a_posted_dragon_is_accepted_then_visible_once_the_job_has_run() {
     }
     let r = http()
         .post(format!("{}/dragons", stack.urls().api))
-        .header("Authorization", &id)
+        .header("Authorization", &access)
         .header("Content-Type", "application/json")
         .body("{not json")
         .send()

@@ -10,8 +10,13 @@
     )
 )]
 
+pub mod guard;
+pub mod http_jwt;
+pub mod rest;
+
 use crate::codec::{b64url_decode, b64url_encode, Form};
 use crate::json::{self, Value};
+pub use guard::{Guard, Sent};
 
 /// A dragon as `GET /dragons` returns it (the course's snake-suffixed fields).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,6 +73,21 @@ impl Dragon {
 }
 
 impl NewDragon {
+    /// The dragon the 401 lab reports when it calls the scoped `POST`.
+    pub fn lab() -> NewDragon {
+        NewDragon {
+            dragon_name: "Lab dragon".into(),
+            description: "Reported by the 401 lab to test the scoped POST".into(),
+            family: "blue".into(),
+            city: "Seattle".into(),
+            country: "USA".into(),
+            state: "WA".into(),
+            neighborhood: String::new(),
+            reporting_phone_number: "15555550100".into(),
+            confirmation_required: false,
+        }
+    }
+
     /// The `POST /dragons` body.
     pub fn to_json(&self) -> String {
         json::to_string(&json::build([
@@ -180,6 +200,9 @@ pub struct CallSources {
     pub pasted: Option<(String, String)>,
     /// The API base URL of the configuration in force, if it is valid.
     pub configured_api: Option<String>,
+    /// The HTTP API's base URL: the session's (it started with it), else the configured one;
+    /// None when there is no HTTP API.
+    pub http_api: Option<String>,
 }
 
 impl CallSources {
@@ -197,6 +220,14 @@ impl CallSources {
             .or(self.configured_api.as_ref())
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// The base URL of `guard`'s API (None: no HTTP API configured).
+    pub fn base_for(&self, guard: Guard, with_pasted: bool) -> Option<String> {
+        match guard {
+            Guard::Rest => Some(self.api_base(with_pasted)),
+            Guard::Http => self.http_api.clone(),
+        }
     }
 
     /// The session's token of that kind, if signed in.
@@ -220,23 +251,36 @@ impl CallSources {
     }
 }
 
-/// The 401 lab's ways of calling `GET /dragons`.
+/// The 401 lab's ways of calling the API: `GET /dragons` on the REST API unless named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lab {
     NoToken,
     IdToken,
     AccessToken,
+    /// The ID token on the REST API's scoped `POST`.
+    IdOnPost,
+    /// The access token on the REST API's scoped `POST`.
+    AccessOnPost,
     Tampered,
     Expired,
+    /// The HTTP API's `GET` with the ID token, the access token, the expired ID token.
+    HttpId,
+    HttpAccess,
+    HttpExpired,
     Pasted,
 }
 
-pub const LABS: [Lab; 6] = [
+pub const LABS: [Lab; 11] = [
     Lab::NoToken,
     Lab::IdToken,
     Lab::AccessToken,
+    Lab::IdOnPost,
+    Lab::AccessOnPost,
     Lab::Tampered,
     Lab::Expired,
+    Lab::HttpId,
+    Lab::HttpAccess,
+    Lab::HttpExpired,
     Lab::Pasted,
 ];
 
@@ -249,6 +293,8 @@ pub struct LabHas {
     pub expired: bool,
     /// A call is on its way.
     pub busy: bool,
+    /// An HTTP API is configured.
+    pub http: bool,
 }
 
 impl Lab {
@@ -259,7 +305,20 @@ impl Lab {
             Lab::AccessToken => "Access token",
             Lab::Tampered => "Tampered token",
             Lab::Expired => "Expired token",
+            Lab::IdOnPost => "ID token → POST",
+            Lab::AccessOnPost => "Access token → POST",
+            Lab::HttpId => "HTTP API: ID token",
+            Lab::HttpAccess => "HTTP API: access token",
+            Lab::HttpExpired => "HTTP API: expired token",
             Lab::Pasted => "Pasted token",
+        }
+    }
+
+    /// The API this case calls.
+    pub fn guard(self) -> Guard {
+        match self {
+            Lab::HttpId | Lab::HttpAccess | Lab::HttpExpired => Guard::Http,
+            _ => Guard::Rest,
         }
     }
 
@@ -271,6 +330,11 @@ impl Lab {
             Lab::AccessToken => "REST API Cognito authorizers with no OAuth scopes accept only ID tokens; the access token is for methods with scopes.",
             Lab::Tampered => "One claim changed (cognito:username set to admin), the signature kept: it no longer matches, so the token is refused.",
             Lab::Expired => "The ID token a refresh replaced, now past its exp: a genuine token, refused only for its age. Refresh before exp.",
+            Lab::IdOnPost => "POST /dragons has the OAuth scope dragons/write, so the REST API's Cognito authorizer reads the token as an access token: an ID token never passes a scoped method.",
+            Lab::AccessOnPost => "A scoped method wants an access token holding one of its scopes. dragons/write goes only to the group dragon-keepers: dragonrider's access token is refused (401), dragonkeeper's passes (and reports a lab dragon).",
+            Lab::HttpId => "The HTTP API's JWT authorizer checks aud against its Audience (your app client) and never looks at token_use: the ID token passes GET, which has no scopes.",
+            Lab::HttpAccess => "An access token has no aud, so the JWT authorizer checks its client_id against the Audience instead: the access token passes the HTTP API's GET too, unlike the REST API's unscoped GET.",
+            Lab::HttpExpired => "The expired ID token at the HTTP API: 401 {\"message\":\"Unauthorized\"} like every refusal there; only the www-authenticate header says why (the token has expired).",
             Lab::Pasted => "The token you pasted, as API Gateway's authorizer sees it: an ID token of this pool and client passes a method without scopes; an access token, an expired token or one from another pool or client does not.",
         }
     }
@@ -280,6 +344,8 @@ impl Lab {
     pub fn offered(self, has: LabHas) -> (bool, bool) {
         let shown = match self {
             Lab::Expired => has.expired,
+            Lab::HttpExpired => has.expired && has.http,
+            Lab::HttpId | Lab::HttpAccess => has.http,
             Lab::Pasted => has.pasted,
             _ => true,
         };
@@ -301,17 +367,28 @@ impl CallSources {
     pub fn lab_request(&self, which: Lab, expired: Option<&str>) -> ApiRequest {
         let token = match which {
             Lab::NoToken => None,
-            Lab::IdToken => self.session_token(crate::config::ApiToken::Id),
-            Lab::AccessToken => self.session_token(crate::config::ApiToken::Access),
+            Lab::IdToken | Lab::IdOnPost | Lab::HttpId => {
+                self.session_token(crate::config::ApiToken::Id)
+            }
+            Lab::AccessToken | Lab::AccessOnPost | Lab::HttpAccess => {
+                self.session_token(crate::config::ApiToken::Access)
+            }
             Lab::Tampered => self
                 .session_token(crate::config::ApiToken::Id)
                 .or_else(|| self.pasted_token())
                 .and_then(|t| tamper(&t)),
-            Lab::Expired => expired.map(str::to_owned),
+            Lab::Expired | Lab::HttpExpired => expired.map(str::to_owned),
             Lab::Pasted => self.pasted_token(),
         };
-        let base = self.api_base(which == Lab::Pasted);
-        list_request(&base, token.as_deref(), &Filter::All)
+        let base = self
+            .base_for(which.guard(), which == Lab::Pasted)
+            .unwrap_or_default();
+        match which {
+            Lab::IdOnPost | Lab::AccessOnPost => {
+                create_request(&base, token.as_deref(), &NewDragon::lab())
+            }
+            _ => list_request(&base, token.as_deref(), &Filter::All),
+        }
     }
 }
 
@@ -359,6 +436,10 @@ pub enum Diagnosis {
     Unauthorized,
     /// 401 `{"message":"The incoming token has expired"}`: refresh.
     Expired,
+    /// HTTP API: 403 `{"message":"Forbidden"}`, a valid token without the route's scope.
+    MissingScope,
+    /// HTTP API: 404 `{"message":"Not Found"}`, no such route.
+    NoRoute,
     /// 403 `{"message":"Missing Authentication Token"}`: wrong URL, method or stage.
     WrongUrl,
     /// The same mistake with an `Authorization` header sent: 403 "Authorization header
@@ -390,6 +471,8 @@ impl Diagnosis {
             Diagnosis::WrongUrl => "403 \"Missing Authentication Token\": API Gateway has no such resource or method here. Despite the words, it is not about tokens: check apiBaseUrl (the stage name, e.g. /test) and the path.",
             Diagnosis::WrongUrlWithToken => "403 \"Authorization header requires 'Credential' parameter…\": wrong URL, stage or method. API Gateway found no such resource or method, took the Authorization header for an AWS signature and never looked at the token, which is fine. Check apiBaseUrl (the stage name, e.g. /test), the path and the method. (The answer echoes the token: it is masked here.)",
             Diagnosis::Forbidden => "403 Forbidden: the request was understood but refused.",
+            Diagnosis::MissingScope => "403 Forbidden: the token was accepted, but it lacks the scope this route asks for.",
+            Diagnosis::NoRoute => "404 Not Found: the API has no route for this method and path.",
             Diagnosis::BadRequest => "400: the API refused the request body; check the fields.",
             Diagnosis::ServerError => "5xx: the API or its integration failed; try again, then check its logs.",
             Diagnosis::NoAnswer => "No answer could be read. From a browser this is most often a 401 (or 403) that API Gateway sent WITHOUT CORS headers, so the browser hides it and reports a CORS or network error. Fix: add CORS headers to the DEFAULT_4XX and DEFAULT_5XX gateway responses (API Gateway console, Gateway responses) and redeploy the stage. Otherwise check apiBaseUrl and the network.",
@@ -436,6 +519,50 @@ pub fn classify(method: &str, status: Option<u16>, body: &str) -> Diagnosis {
         400 => Diagnosis::BadRequest,
         500..=599 => Diagnosis::ServerError,
         _ => Diagnosis::Unexpected,
+    }
+}
+
+/// What an answer from `guard` means: classified (REST: by status and message; HTTP API: also
+/// by its `www-authenticate` header).
+pub fn diagnose(
+    guard: Guard,
+    method: &str,
+    status: Option<u16>,
+    body: &str,
+    headers: &[(String, String)],
+) -> Diagnosis {
+    match guard {
+        Guard::Rest => classify(method, status, body),
+        Guard::Http => http_jwt::classify(
+            method,
+            status,
+            body,
+            http_jwt::challenge_of(headers).as_ref(),
+        ),
+    }
+}
+
+/// The words the console shows for an answer: which token that guard wants and why, which
+/// scope was missing and who gets it, 401 against 403.
+pub fn explanation(
+    guard: Guard,
+    request: &ApiRequest,
+    diagnosis: &Diagnosis,
+    headers: &[(String, String)],
+) -> String {
+    let sent = Sent::of(request.authorization());
+    let method = request.method;
+    match (guard, diagnosis) {
+        (Guard::Rest, Diagnosis::Unauthorized) => rest::why_unauthorized(method, &sent),
+        (Guard::Rest, Diagnosis::Accepted) => match rest::why_accepted(method, &sent) {
+            Some(why) => format!("{} {why}", diagnosis.explain()),
+            None => diagnosis.explain().to_owned(),
+        },
+        (Guard::Rest, d) => d.explain().to_owned(),
+        (Guard::Http, d) => {
+            http_jwt::explain(method, d, &sent, http_jwt::challenge_of(headers).as_ref())
+                .unwrap_or_else(|| d.explain().to_owned())
+        }
     }
 }
 
@@ -816,7 +943,17 @@ mod tests {
             session: Some(session.clone()),
             pasted: Some(pasted.clone()),
             configured_api: configured.clone(),
+            http_api: Some("https://http.api".into()),
         };
+        assert_eq!(
+            both.base_for(Guard::Rest, true).as_deref(),
+            Some("https://pasted.api")
+        );
+        assert_eq!(
+            both.base_for(Guard::Http, true).as_deref(),
+            Some("https://http.api")
+        );
+        assert_eq!(CallSources::default().base_for(Guard::Http, false), None);
         assert_eq!(both.api_base(false), "https://session.api");
         assert_eq!(both.api_base(true), "https://pasted.api");
         assert_eq!(
@@ -860,14 +997,25 @@ mod tests {
         assert_eq!(
             offered(signed_out),
             [
-                (true, true),
-                (true, false),
-                (true, false),
-                (true, false),
-                (false, false),
-                (false, false)
+                (true, true),   // no token
+                (true, false),  // ID token
+                (true, false),  // access token
+                (true, false),  // ID token → POST
+                (true, false),  // access token → POST
+                (true, false),  // tampered
+                (false, false), // expired
+                (false, false), // HTTP API: ID token (no HTTP API configured)
+                (false, false), // HTTP API: access token
+                (false, false), // HTTP API: expired
+                (false, false)  // pasted
             ]
         );
+        let with_http = LabHas {
+            http: true,
+            ..signed_out
+        };
+        assert_eq!(Lab::HttpId.offered(with_http), (true, false));
+        assert_eq!(Lab::HttpExpired.offered(with_http), (false, false));
         let pasted_only = LabHas {
             pasted: true,
             ..signed_out
@@ -884,6 +1032,7 @@ mod tests {
             pasted: true,
             expired: true,
             busy: false,
+            http: true,
         };
         assert!(offered(all).iter().all(|o| *o == (true, true)));
         let busy = LabHas { busy: true, ..all };
@@ -898,6 +1047,7 @@ mod tests {
             session: Some(("id1".into(), "acc1".into(), "https://session.api".into())),
             pasted: Some(("pasted1".into(), "https://pasted.api".into())),
             configured_api: None,
+            http_api: Some("https://http.api".into()),
         };
         let sent = |which, expired| {
             let r = sources.lab_request(which, expired);
@@ -913,8 +1063,76 @@ mod tests {
             sent(Lab::Pasted, None),
             (at("https://pasted.api"), Some("pasted1".into()))
         );
+        // The scoped POST: the lab dragon, with each token.
+        let post = sources.lab_request(Lab::IdOnPost, None);
+        assert_eq!(
+            (post.method, post.url.as_str()),
+            ("POST", "https://session.api/dragons")
+        );
+        assert_eq!(post.authorization(), Some("id1"));
+        assert!(post.body.unwrap().contains("Lab dragon"));
+        assert_eq!(sent(Lab::AccessOnPost, None).1.as_deref(), Some("acc1"));
+        // The HTTP API's own origin.
+        assert_eq!(
+            sent(Lab::HttpId, None),
+            (at("https://http.api"), Some("id1".into()))
+        );
+        assert_eq!(sent(Lab::HttpAccess, None).1.as_deref(), Some("acc1"));
+        assert_eq!(
+            sent(Lab::HttpExpired, Some("old")),
+            (at("https://http.api"), Some("old".into()))
+        );
         // "id1" is no JWT, so there is nothing to tamper with: no token at all.
         assert_eq!(sent(Lab::Tampered, None).1, None);
+    }
+
+    #[test]
+    fn each_guard_explains_its_answer_from_the_token_that_was_sent() {
+        use crate::auth::jwt::tests::encode;
+        let id = encode(
+            &serde_json::json!({"alg": "RS256"}),
+            &serde_json::json!({"token_use": "id"}),
+            b"s",
+        );
+        let access = encode(
+            &serde_json::json!({"alg": "RS256"}),
+            &serde_json::json!({"token_use": "access", "scope": "openid dragons/read"}),
+            b"s",
+        );
+        let post = |token: &str| create_request(API, Some(token), &NewDragon::lab());
+        let unauthorized = r#"{"message":"Unauthorized"}"#;
+        // REST: the scoped POST with each token.
+        let d = diagnose(Guard::Rest, "POST", Some(401), unauthorized, &[]);
+        assert_eq!(d, Diagnosis::Unauthorized);
+        let why = explanation(Guard::Rest, &post(&id), &d, &[]);
+        assert!(why.contains("an ID token never passes"), "{why}");
+        let why = explanation(Guard::Rest, &post(&access), &d, &[]);
+        assert!(why.contains("dragon-keepers"), "{why}");
+        // HTTP API: the same call is a 403 with the scope named.
+        let headers = vec![(
+            "www-authenticate".to_owned(),
+            "Bearer scope=\"dragons/write\" error=\"insufficient_scope\"".to_owned(),
+        )];
+        let d = diagnose(
+            Guard::Http,
+            "POST",
+            Some(403),
+            r#"{"message":"Forbidden"}"#,
+            &headers,
+        );
+        assert_eq!(d, Diagnosis::MissingScope);
+        let why = explanation(Guard::Http, &post(&access), &d, &headers);
+        assert!(why.starts_with("403 Forbidden"), "{why}");
+        assert!(why.contains("only \"openid dragons/read\""), "{why}");
+        // The REST API's own words where the guard adds nothing.
+        let d = diagnose(
+            Guard::Rest,
+            "GET",
+            Some(403),
+            r#"{"message":"Missing Authentication Token"}"#,
+            &[],
+        );
+        assert_eq!(explanation(Guard::Rest, &post(&id), &d, &[]), d.explain());
     }
 
     #[test]

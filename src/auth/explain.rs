@@ -11,7 +11,7 @@ pub fn claim_meaning(name: &str, kind: TokenKind) -> &'static str {
         ("client_id", _) => "The app client the access token was issued to. Access tokens carry this instead of aud.",
         ("token_use", TokenKind::Id) => "\"id\": this token says who the user is. API Gateway's Cognito authorizer wants it for methods without OAuth scopes.",
         ("token_use", TokenKind::Access) => "\"access\": this token says what the bearer may do (its scopes). Send it where a method has OAuth scopes, and to /oauth2/userInfo.",
-        ("scope", _) => "The OAuth scopes granted, space separated. API methods with scopes check them.",
+        ("scope", _) => "The OAuth scopes granted, space separated. Custom scopes such as dragons/read and dragons/write come from a resource server and are what API methods with authorization scopes check (the workshop's POST /dragons wants dragons/write, which only the group dragon-keepers keeps); they come only from the Hosted UI and the token endpoint, never from InitiateAuth. aws.cognito.signin.user.admin instead lets the token call the user pools API for this user (GetUser, UpdateUserAttributes).",
         ("cognito:groups", _) => "The user pool groups the user belongs to (absent when none).",
         ("cognito:username", _) => "The user name in the pool (in the ID token; the access token calls it username).",
         ("username", _) => "The user name in the pool (in the access token; the ID token calls it cognito:username).",

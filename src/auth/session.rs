@@ -19,6 +19,8 @@ pub struct Binding {
     pub redirect_uri: String,
     pub logout_uri: String,
     pub api_base_url: String,
+    /// The HTTP API (JWT authorizer), if the config named one.
+    pub http_api_base_url: Option<String>,
     pub flow: Flow,
 }
 
@@ -31,6 +33,7 @@ impl Binding {
             redirect_uri: config.redirect_uri.clone(),
             logout_uri: config.logout_uri.clone(),
             api_base_url: config.api_base_url.clone(),
+            http_api_base_url: config.http_api_base_url.clone(),
             flow: config.flow,
         }
     }
@@ -58,6 +61,12 @@ impl Binding {
             ("redirect_uri", json::s(&self.redirect_uri)),
             ("logout_uri", json::s(&self.logout_uri)),
             ("api_base_url", json::s(&self.api_base_url)),
+            (
+                "http_api_base_url",
+                self.http_api_base_url
+                    .as_deref()
+                    .map_or(Value::Null, json::s),
+            ),
             ("flow", json::s(self.flow.as_str())),
         ])
     }
@@ -71,6 +80,8 @@ impl Binding {
             redirect_uri: json::string(map, "redirect_uri")?,
             logout_uri: json::string(map, "logout_uri")?,
             api_base_url: json::string(map, "api_base_url")?,
+            // Absent in sessions saved before the HTTP API existed, and when none is configured.
+            http_api_base_url: json::opt_string(map, "http_api_base_url")?,
             flow: Flow::parse(&flow).ok_or_else(|| format!("unknown flow `{flow}`"))?,
         })
     }
@@ -199,6 +210,7 @@ pub(crate) mod tests {
             redirect_uri: "https://app.example/".into(),
             logout_uri: "https://app.example/".into(),
             api_base_url: "https://api.example/test".into(),
+            http_api_base_url: Some("https://http.example".into()),
             flow: Flow::Code,
         }
     }

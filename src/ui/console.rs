@@ -4,7 +4,7 @@
 use super::dom;
 use super::flow::Flow;
 use super::SettingsState;
-use crate::api::{self, ApiRequest, Diagnosis, Filter, Lab, LabHas, NewDragon, LABS};
+use crate::api::{self, ApiRequest, Diagnosis, Filter, Guard, Lab, LabHas, NewDragon, LABS};
 use crate::config::ApiToken;
 use crate::web::api::{send, ApiAnswer};
 use leptos::prelude::*;
@@ -19,6 +19,8 @@ struct Call {
     request: ApiRequest,
     answer: ApiAnswer,
     diagnosis: Diagnosis,
+    /// What the answer means for the guard it went through (api::explanation).
+    explanation: String,
 }
 
 /// The lab button's test id.
@@ -29,6 +31,11 @@ fn lab_testid(which: Lab) -> &'static str {
         Lab::AccessToken => "lab-access-token",
         Lab::Tampered => "lab-tampered-token",
         Lab::Expired => "lab-expired-token",
+        Lab::IdOnPost => "lab-id-post",
+        Lab::AccessOnPost => "lab-access-post",
+        Lab::HttpId => "lab-http-id",
+        Lab::HttpAccess => "lab-http-access",
+        Lab::HttpExpired => "lab-http-expired",
         Lab::Pasted => "lab-pasted-token",
     }
 }
@@ -36,6 +43,8 @@ fn lab_testid(which: Lab) -> &'static str {
 #[component]
 pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl IntoView {
     let token_choice = RwSignal::new(None::<ApiToken>);
+    // Which API the console's GET and POST go to.
+    let guard = RwSignal::new(Guard::Rest);
     // Call with the pasted token instead of the session's.
     let use_pasted = RwSignal::new(false);
     let Calls { last, busy, .. } = calls;
@@ -54,6 +63,19 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         }),
         pasted: flow.with_pasted(|p| (p.report.raw.clone(), p.binding.api_base_url.clone())),
         configured_api: settings.config().ok().map(|c| c.api_base_url),
+        // A session calls the HTTP API it started with; else the configured one.
+        http_api: flow
+            .with_signed_in(|s| s.session.binding.http_api_base_url.clone())
+            .unwrap_or_else(|| settings.config().ok().and_then(|c| c.http_api_base_url)),
+    };
+    let has_http = move || sources().http_api.is_some();
+    // The API a call goes to: the chosen one, the REST API when no HTTP API is configured.
+    let chosen_guard = move || {
+        if has_http() {
+            guard.get()
+        } else {
+            Guard::Rest
+        }
     };
     let chosen = move || {
         token_choice
@@ -77,20 +99,31 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         replaced_id_token().is_some_and(|(t, offset)| api::has_expired(t.secret(), now + offset))
     };
 
-    let run = move |label: String, request: ApiRequest, into_lab: Option<Lab>| {
+    let run = move |label: String, request: ApiRequest, guard: Guard, into_lab: Option<Lab>| {
         busy.set(true);
         spawn_local(async move {
-            let answer = send(&request, flow.driver).await;
-            let mut diagnosis = api::classify(request.method, answer.status, &answer.body);
-            if let Some(probe) = api::probe_request(&request, &diagnosis) {
-                let probed = send(&probe, flow.driver).await;
+            let answer = send(&request, guard.party(), flow.driver).await;
+            let mut diagnosis = api::diagnose(
+                guard,
+                request.method,
+                answer.status,
+                &answer.body,
+                &answer.headers,
+            );
+            // The probe reads the REST API's own 403 for a wrong URL.
+            if let Some(probe) =
+                api::probe_request(&request, &diagnosis).filter(|_| guard == Guard::Rest)
+            {
+                let probed = send(&probe, guard.party(), flow.driver).await;
                 diagnosis = api::after_probe(probed.status, &probed.body);
             }
+            let explanation = api::explanation(guard, &request, &diagnosis, &answer.headers);
             let call = Call {
                 label,
                 request,
                 answer,
                 diagnosis,
+                explanation,
             };
             if let Some(which) = into_lab {
                 draw_lab_result(which, &call);
@@ -117,10 +150,13 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         let sources = untrack(sources);
         let pasted = untrack(pasting);
         let token = sources.call_token(pasted, untrack(chosen));
-        let request = api::list_request(&sources.api_base(pasted), token.as_deref(), &filter);
+        let guard = untrack(chosen_guard);
+        let base = sources.base_for(guard, pasted).unwrap_or_default();
+        let request = api::list_request(&base, token.as_deref(), &filter);
         run(
-            format!("GET /dragons with the {which} token"),
+            format!("GET /dragons ({}) with the {which} token", guard.label()),
             request,
+            guard,
             None,
         );
     };
@@ -128,7 +164,12 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         let expired = untrack(replaced_id_token);
         let expired = expired.as_ref().map(|(t, _)| t.secret());
         let request = untrack(sources).lab_request(which, expired);
-        run(format!("401 lab: {}", which.label()), request, Some(which));
+        run(
+            format!("401 lab: {}", which.label()),
+            request,
+            which.guard(),
+            Some(which),
+        );
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -142,8 +183,20 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             let sources = untrack(sources);
             let pasted = untrack(pasting);
             let token = sources.call_token(pasted, untrack(chosen));
-            let request = api::create_request(&sources.api_base(pasted), token.as_deref(), &dragon);
-            run("POST /dragons".into(), request, None);
+            let guard = untrack(chosen_guard);
+            let base = sources.base_for(guard, pasted).unwrap_or_default();
+            let request = api::create_request(&base, token.as_deref(), &dragon);
+            let which = if pasted {
+                "pasted"
+            } else {
+                untrack(chosen).as_str()
+            };
+            run(
+                format!("POST /dragons ({}) with the {which} token", guard.label()),
+                request,
+                guard,
+                None,
+            );
         }
     };
     // Once the console is on the page: the report's fields.
@@ -158,7 +211,17 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             pasted,
             expired: replaced_expired(),
             busy,
+            http: has_http(),
         });
+        let (http, on_http) = (has_http(), chosen_guard() == Guard::Http);
+        for (testid, on) in [("api-guard-rest", !on_http), ("api-guard-http", on_http)] {
+            if let Some(radio) = dom::by_testid(testid) {
+                radio.unchecked_ref::<HtmlInputElement>().set_checked(on);
+            }
+        }
+        if let Some(choice) = dom::by_testid("http-choice") {
+            let _ = choice.toggle_attribute_with_force("hidden", !http);
+        }
         let (pasting, chosen) = (pasting(), chosen());
         for (testid, on) in [
             ("api-token-id", !pasting && chosen == ApiToken::Id),
@@ -200,6 +263,8 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
                 token_choice.set(Some(ApiToken::Access));
             }
             "api-token-pasted" => use_pasted.set(true),
+            "api-guard-rest" => guard.set(Guard::Rest),
+            "api-guard-http" => guard.set(Guard::Http),
             _ => {
                 if let Some(which) = LABS.into_iter().find(|l| lab_testid(*l) == testid) {
                     run_lab(which);
@@ -212,6 +277,11 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         <div class="console" on:click=move |ev| act(ev.target()) on:change=move |ev| act(ev.target())>
             <p class="note" data-testid="console-note" hidden>"Sign in first (or paste a token in stage 3) to call the API with a token; the 401 lab works without one."</p>
             <div class="console-controls">
+                <fieldset class="choice inline">
+                    <legend>"API"</legend>
+                    <label><input type="radio" name="api-guard" data-testid="api-guard-rest" />" REST API (Cognito authorizer)"</label>
+                    <label data-testid="http-choice" hidden><input type="radio" name="api-guard" data-testid="api-guard-http" />" HTTP API (JWT authorizer)"</label>
+                </fieldset>
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>
                     <label><input type="radio" name="api-token" data-testid="api-token-id" />" ID token"</label>
@@ -232,7 +302,7 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             <div id="inspector"></div>
             <section class="lab" aria-labelledby="lab-title">
                 <h3 id="lab-title">"The 401 lab"</h3>
-                <p class="muted">"Call GET /dragons in different ways and see what API Gateway's Cognito authorizer says (an expired token is offered once a refresh has replaced one and it has run out)."</p>
+                <p class="muted">"Call the dragons API in different ways and see what each guard says: the REST API's Cognito authorizer on GET (no scopes) and POST (scope dragons/write), and the HTTP API's JWT authorizer. An expired token is offered once a refresh has replaced one and it has run out."</p>
                 <div class="actions" id="lab-buttons"></div>
                 <p class="lab-result" data-testid="lab-result" id="lab-result"></p>
             </section>
@@ -428,6 +498,9 @@ fn draw_results(busy: bool, last: Option<&Call>) {
         say("muted", "no-call", "No call yet.");
         return;
     };
+    if let Diagnosis::Dragons(_) = call.diagnosis {
+        say("status ok", "call-why", &call.explanation);
+    }
     match &call.diagnosis {
         Diagnosis::Dragons(list) if list.is_empty() => {
             say("muted", "no-dragons", "No dragons match.");
@@ -475,7 +548,7 @@ fn draw_results(busy: bool, last: Option<&Call>) {
             say(
                 if ok { "status ok" } else { "status error" },
                 "diagnosis",
-                d.explain(),
+                &call.explanation,
             );
             if *d == Diagnosis::Expired {
                 dom::add(

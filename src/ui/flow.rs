@@ -132,9 +132,13 @@ impl Flow {
         spawn_local(async move {
             let bearer = format!("Bearer {}", s.access_token.secret());
             let url = s.binding.user_info_endpoint();
-            let id = self
-                .driver
-                .sent("GET", &url, &[("Authorization", &bearer)], None);
+            let id = self.driver.sent(
+                crate::trace::Party::UserInfo,
+                "GET",
+                &url,
+                &[("Authorization", &bearer)],
+                None,
+            );
             let answer = http::fetch("GET", &url, &[("Authorization", &bearer)], None).await;
             self.driver.answered_with(id, &answer);
             self.user_info.set(Some(answer));

@@ -201,6 +201,14 @@ fn draw_card(into: &str, report: Option<&TokenReport>, offset: i64, pasted: bool
         );
     }
     let decoded = report.decoded.as_ref().ok();
+    if let (TokenKind::Access, Some(scope)) = (kind, decoded.and_then(|j| j.str_claim("scope"))) {
+        dom::add(
+            &card,
+            "p",
+            &[("class", "signature"), ("data-testid", &testid("scope"))],
+            &crate::api::guard::scope_note(scope),
+        );
+    }
     if let Some(exp) = decoded.and_then(|j| j.int_claim("exp")) {
         dom::add_time(
             &card,

@@ -16,7 +16,11 @@ pub struct ApiAnswer {
 }
 
 /// Send `request`, drawn on the session's trace (`driver`).
-pub async fn send(request: &ApiRequest, driver: super::driver::Driver) -> ApiAnswer {
+pub async fn send(
+    request: &ApiRequest,
+    to: crate::trace::Party,
+    driver: super::driver::Driver,
+) -> ApiAnswer {
     let started = super::now_ms();
     let headers: Vec<(&str, &str)> = request
         .headers
@@ -28,7 +32,7 @@ pub async fn send(request: &ApiRequest, driver: super::driver::Driver) -> ApiAns
     } else {
         "GET"
     };
-    let id = driver.sent(method, &request.url, &headers, request.body.as_deref());
+    let id = driver.sent(to, method, &request.url, &headers, request.body.as_deref());
     let sent = super::http::start(
         method,
         &request.url,

@@ -190,6 +190,7 @@ impl Driver {
     /// [`Driver::answered`].
     pub fn sent(
         self,
+        to: crate::trace::Party,
         method: &str,
         url: &str,
         headers: &[(&str, &str)],
@@ -197,7 +198,7 @@ impl Driver {
     ) -> u64 {
         let id = self.next_call.get_value();
         self.next_call.set_value(id - 1);
-        self.traced(|t| t.sent(id, method, url, headers, body));
+        self.traced(|t| t.sent_to(id, to, method, url, headers, body));
         self.keep_trace();
         id
     }

@@ -16,7 +16,8 @@ usage: cargo xtask deploy [options]
 
 Creates or updates the stack (infra/template.yaml) with the AWS CLI, builds the release site,
 writes config.json from the stack's outputs, uploads the site to the stack's bucket, redeploys
-the API stage, invalidates CloudFront, and prints the URL and the next step.
+the REST API's stage (the HTTP API deploys itself), invalidates CloudFront, and prints the URL
+and the next step.
 
   --stack-name NAME             the CloudFormation stack (default dragons-workshop)
   --domain-prefix PREFIX        Hosted UI domain prefix (default <stack>-<account id>)
@@ -27,6 +28,9 @@ the API stage, invalidates CloudFront, and prints the URL and the next step.
   --api-stage NAME              the API stage (default test)
   --self-sign-up true|false     whether attendees may sign up at the Hosted UI
   --extra-callback-urls URLS    more callback/sign-out URLs, comma separated
+  --keeper-scope-trigger true|false
+                                true: dragons/write only for the dragon-keepers group (a
+                                pre-token-generation trigger; needs ESSENTIALS or PLUS)
   --no-build                    upload dist/ as it is (no trunk build)
   --dist DIR                    upload DIR as it is (no trunk build)
   --dry-run                     print the AWS commands, run none
@@ -535,7 +539,7 @@ fn stack_parameters(options: &Options) -> Result<Vec<(String, String)>, String> 
         hosting::check_domain_prefix(prefix)?;
         put("DomainPrefix", prefix);
     }
-    let choices: [(&str, &str, &[&str]); 5] = [
+    let choices: [(&str, &str, &[&str]); 6] = [
         ("--login-ui", "LoginUi", &["classic", "managed"]),
         (
             "--feature-plan",
@@ -548,6 +552,11 @@ fn stack_parameters(options: &Options) -> Result<Vec<(String, String)>, String> 
             &["enabled", "disabled"],
         ),
         ("--self-sign-up", "AllowSelfSignUp", &["true", "false"]),
+        (
+            "--keeper-scope-trigger",
+            "KeeperScopeTrigger",
+            &["true", "false"],
+        ),
         ("--api-stage", "ApiStageName", &[]),
     ];
     for (option, parameter, allowed) in choices {
@@ -595,6 +604,7 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
             "--api-stage",
             "--self-sign-up",
             "--extra-callback-urls",
+            "--keeper-scope-trigger",
             "--dist",
         ],
         &["--dry-run", "--no-build"],
@@ -643,6 +653,7 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
                 "ApiStage",
                 "SiteUrl",
                 "CreateFirstUserCommand",
+                "AddDragonKeeperCommand",
             ]
             .map(String::from)
             .to_vec(),
@@ -685,7 +696,7 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
         Err(e) => return Err(e),
     }
 
-    println!("\n==> the API's stage takes the current methods and gateway responses");
+    println!("\n==> the REST API's stage takes the current methods and gateway responses (the HTTP API's $default stage deploys itself)");
     aws.run(&hosting::api_redeploy_args(
         &output("RestApiId")?,
         &output("ApiStage")?,
@@ -704,6 +715,11 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
     );
     println!("  Next: create the first user (choose its email and password), then sign in there:");
     println!("  {}", output("CreateFirstUserCommand")?);
+    // Optional: a stack made before the dragon-keepers group has no such output.
+    if let Ok(keeper) = output("AddDragonKeeperCommand") {
+        println!("  With --keeper-scope-trigger true only dragon-keepers may report dragons (dragons/write); add one:");
+        println!("  {keeper}");
+    }
     Ok(())
 }
 
@@ -742,6 +758,8 @@ mod tests {
                 "enabled",
                 "--rotation-grace-seconds",
                 "30",
+                "--keeper-scope-trigger",
+                "true",
                 "--extra-callback-urls",
                 "https://b.s3.amazonaws.com/callback.html, https://b.s3.amazonaws.com/index.html",
             ]),
@@ -749,6 +767,7 @@ mod tests {
                 "--login-ui",
                 "--refresh-token-rotation",
                 "--rotation-grace-seconds",
+                "--keeper-scope-trigger",
                 "--extra-callback-urls",
             ],
             &[],
@@ -762,6 +781,7 @@ mod tests {
             [
                 "LoginUi=managed",
                 "RefreshTokenRotation=enabled",
+                "KeeperScopeTrigger=true",
                 "RefreshTokenGraceSeconds=30",
                 "ExtraCallbackUrls=https://b.s3.amazonaws.com/callback.html,https://b.s3.amazonaws.com/index.html",
             ]
@@ -771,6 +791,7 @@ mod tests {
             ["--rotation-grace-seconds", "61"],
             ["--api-stage", "a/b"],
             ["--domain-prefix", "my-aws"],
+            ["--keeper-scope-trigger", "yes"],
         ] {
             let o = Options::parse(
                 &args(&bad),
@@ -779,6 +800,7 @@ mod tests {
                     "--rotation-grace-seconds",
                     "--api-stage",
                     "--domain-prefix",
+                    "--keeper-scope-trigger",
                 ],
                 &[],
                 "usage",

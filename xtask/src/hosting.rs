@@ -269,8 +269,10 @@ pub fn origin_of(field: &str, url: &str) -> Result<String, String> {
 
 /// The Content-Security-Policy for a `<meta http-equiv>` tag: the checklist's policy naming the
 /// hosts in the `config.json` being uploaded (the Hosted UI, the issuer's origin for the JWKS, the
-/// API's origin). A `<meta>` policy cannot carry `frame-ancestors` or `report-uri` (browsers
-/// ignore them there), so those are left out; without headers, nothing stops framing.
+/// REST API's origin, and the HTTP API's when config.json has one: the app treats it as optional,
+/// absent or blank meaning none). A `<meta>` policy cannot carry `frame-ancestors` or
+/// `report-uri` (browsers ignore them there), so those are left out; without headers, nothing
+/// stops framing.
 pub fn meta_csp(config: &Map<String, Value>) -> Result<String, String> {
     let field = |name: &str| -> Result<String, String> {
         let url = config.get(name).and_then(Value::as_str).ok_or_else(|| {
@@ -280,8 +282,14 @@ pub fn meta_csp(config: &Map<String, Value>) -> Result<String, String> {
     };
     let auth = field("authDomain")?;
     let mut connect = vec![auth.clone()];
-    for name in ["issuer", "apiBaseUrl"] {
-        let origin = field(name)?;
+    let mut origins = vec![field("issuer")?, field("apiBaseUrl")?];
+    match config.get("httpApiBaseUrl") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(url)) if url.trim().is_empty() => {}
+        Some(Value::String(url)) => origins.push(origin_of("httpApiBaseUrl", url.trim())?),
+        Some(_) => return Err("config.json httpApiBaseUrl must be a string (or left out)".into()),
+    }
+    for origin in origins {
         if !connect.contains(&origin) {
             connect.push(origin);
         }
@@ -317,7 +325,7 @@ pub fn insert_meta_csp(html: &str, policy: &str) -> Result<String, String> {
 }
 
 /// The keys config.json may hold (src/config.rs's `Field::key`, which rejects any other).
-pub const CONFIG_KEYS: [&str; 9] = [
+pub const CONFIG_KEYS: [&str; 10] = [
     "authDomain",
     "issuer",
     "clientId",
@@ -326,6 +334,7 @@ pub const CONFIG_KEYS: [&str; 9] = [
     "scopes",
     "flow",
     "apiBaseUrl",
+    "httpApiBaseUrl",
     "apiToken",
 ];
 
@@ -797,6 +806,56 @@ mod tests {
     }
 
     #[test]
+    fn the_meta_policy_names_the_http_api_when_the_config_has_one() {
+        let mut with_http = config();
+        with_http.insert(
+            "httpApiBaseUrl".into(),
+            Value::String("https://h7j8k9.execute-api.eu-west-1.amazonaws.com".into()),
+        );
+        assert!(meta_csp(&with_http).unwrap().contains(
+            "connect-src 'self' https://dragons.auth.eu-west-1.amazoncognito.com https://cognito-idp.eu-west-1.amazonaws.com https://abc123.execute-api.eu-west-1.amazonaws.com https://h7j8k9.execute-api.eu-west-1.amazonaws.com; img-src"
+        ));
+        // Optional, as the app has it: absent, null or blank adds nothing.
+        let without = meta_csp(&config()).unwrap();
+        for nothing in [
+            Value::Null,
+            Value::String("".into()),
+            Value::String("  ".into()),
+        ] {
+            let mut blank = config();
+            blank.insert("httpApiBaseUrl".into(), nothing);
+            assert_eq!(meta_csp(&blank).unwrap(), without);
+        }
+        // The shipped local config: the local stack's HTTP API on its own port.
+        let local = parse_config(
+            r#"{"authDomain":"http://localhost:9000","issuer":"http://localhost:9001/us-east-1_DRAGONS01","apiBaseUrl":"http://localhost:9002/test","httpApiBaseUrl":"http://localhost:9003"}"#,
+        )
+        .unwrap();
+        assert!(meta_csp(&local).unwrap().contains(
+            "connect-src 'self' http://localhost:9000 http://localhost:9001 http://localhost:9002 http://localhost:9003;"
+        ));
+        // The same origin as the REST API's is named once.
+        let mut same = config();
+        same.insert(
+            "httpApiBaseUrl".into(),
+            Value::String("https://abc123.execute-api.eu-west-1.amazonaws.com/other".into()),
+        );
+        assert_eq!(meta_csp(&same).unwrap(), without);
+        // A bad one is refused as the other URLs are.
+        for bad in [
+            Value::String("http://h.example.com".into()),
+            Value::String("https://h.example.com;script-src *".into()),
+            Value::String("h.example.com".into()),
+            serde_json::json!(["https://h.example.com"]),
+        ] {
+            let mut config = config();
+            config.insert("httpApiBaseUrl".into(), bad);
+            let err = meta_csp(&config).unwrap_err();
+            assert!(err.contains("httpApiBaseUrl"), "{err}");
+        }
+    }
+
+    #[test]
     fn hosts_that_could_break_the_policy_or_the_page_are_refused() {
         for (field, url) in [
             ("authDomain", "http://dragons.example.com"),
@@ -837,6 +896,10 @@ mod tests {
                 "ApiBaseUrl",
                 "https://x.execute-api.eu-west-1.amazonaws.com/test",
             ),
+            (
+                "HttpApiBaseUrl",
+                "https://h.execute-api.eu-west-1.amazonaws.com",
+            ),
             ("ApiToken", "id"),
             ("SiteUrl", "https://d1.cloudfront.net/"),
         ]
@@ -853,6 +916,15 @@ mod tests {
         );
         assert_eq!(config["clientId"], "abc");
         assert_eq!(config["redirectUri"], "https://d1.cloudfront.net/");
+        assert_eq!(
+            config["httpApiBaseUrl"],
+            "https://h.execute-api.eu-west-1.amazonaws.com"
+        );
+        assert!(
+            text.contains("\"apiBaseUrl\": \"https://x.execute-api.eu-west-1.amazonaws.com/test\",\n  \"httpApiBaseUrl\": \"https://h.execute-api.eu-west-1.amazonaws.com\",\n  \"apiToken\""),
+            "in the app's order: {text}"
+        );
+        assert_eq!(output_name("httpApiBaseUrl"), "HttpApiBaseUrl");
         let err = config_from_outputs(&outputs[1..]).unwrap_err();
         assert!(err.contains("AuthDomain"), "{err}");
         assert_eq!(output_name("apiBaseUrl"), "ApiBaseUrl");

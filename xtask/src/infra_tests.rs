@@ -1,6 +1,8 @@
 //! infra/template.yaml, read and checked: cfn-lint clean, the pieces issue 11 names present and
-//! wired to each other, the outputs covering every config.json field, and the inline Lambda run
-//! with the project's Python against the dragons API's behaviour.
+//! wired to each other (and issue 26's: the dragons scopes, the scoped POST, the dragon-keepers
+//! group and its optional trigger, the HTTP API's JWT authorizer), the outputs covering every
+//! config.json field, and the inline Lambdas run with the project's Python against the dragons
+//! API's behaviour and Cognito's trigger events.
 
 use crate::hosting::{self, CONFIG_KEYS};
 use serde_json::{json, Value};
@@ -80,6 +82,47 @@ fn get_att(resource: &str, attribute: &str) -> Value {
     json!({ "Fn::GetAtt": [resource, attribute] })
 }
 
+/// The inline source of a Lambda function in the template.
+fn inline_code(t: &Value, function: &str) -> String {
+    t["Resources"][function]["Properties"]["Code"]["ZipFile"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{function} has inline code"))
+        .to_owned()
+}
+
+/// Runs `driver` (Python that imports `index`, the function's source, and prints JSON) with the
+/// venv's Python, in a scratch directory; its output parsed.
+fn run_python(code: &str, driver: &str, env: &[(&str, &str)]) -> Value {
+    let python = venv_tool(crate::setup::venv().join("bin").join("python"));
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("dragons-lambda-{}-{run}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.py"), code).unwrap();
+    let out = Command::new(&python)
+        .args(["-c", driver])
+        .current_dir(&dir)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run the Lambda with Python");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "the Lambda failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The resource's `DependsOn`, one name or a list, as a list.
+fn depends_on(resource: &Value) -> Vec<&str> {
+    match &resource["DependsOn"] {
+        Value::String(one) => vec![one.as_str()],
+        Value::Array(many) => many.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A tool `cargo xtask setup` puts into .tools/venv, or a failure saying to run it.
 fn venv_tool(path: PathBuf) -> PathBuf {
     assert!(
@@ -99,6 +142,19 @@ fn emulator_allow_headers() -> String {
         .find(|l| l.starts_with("const ALLOW_HEADERS"))
         .expect("emulator/src/dragons.rs has ALLOW_HEADERS");
     line.split('"').nth(1).expect("a string").to_owned()
+}
+
+/// A `const NAME: &str = "…";` of the local stack's HTTP API (emulator/src/http_api.rs), split at
+/// its commas.
+fn emulator_http_api_list(name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(crate::root().join("emulator/src/http_api.rs"))
+        .expect("read emulator/src/http_api.rs");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("const {name}")))
+        .unwrap_or_else(|| panic!("emulator/src/http_api.rs has {name}"));
+    let value = line.split('"').nth(1).expect("a string");
+    value.split(',').map(|s| s.trim().to_owned()).collect()
 }
 
 #[test]
@@ -157,7 +213,13 @@ fn the_user_pool_domain_client_and_branding() {
     assert_eq!(c["AllowedOAuthFlows"], json!(["code", "implicit"]));
     assert_eq!(
         c["AllowedOAuthScopes"],
-        json!(["openid", "email", "profile"])
+        json!([
+            "openid",
+            "email",
+            "profile",
+            "dragons/read",
+            "dragons/write"
+        ])
     );
     assert_eq!(
         c["ExplicitAuthFlows"],
@@ -208,6 +270,223 @@ fn the_user_pool_domain_client_and_branding() {
 }
 
 #[test]
+fn the_dragons_scopes_exist_before_the_client_lists_them() {
+    let t = template();
+    let (pool, _) = only(&t, "AWS::Cognito::UserPool");
+    let (server, s) = only(&t, "AWS::Cognito::UserPoolResourceServer");
+    let s = &s["Properties"];
+    assert_eq!(s["UserPoolId"], reference(pool));
+    assert_eq!(s["Identifier"], "dragons");
+    assert!(s["Name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert_eq!(
+        s["Scopes"],
+        json!([
+            {"ScopeName": "read", "ScopeDescription": "List and look at dragons"},
+            {"ScopeName": "write", "ScopeDescription": "Report dragons"}
+        ])
+    );
+    // The client's custom scopes are <identifier>/<scope name>, each one the server has.
+    let (_, client) = only(&t, "AWS::Cognito::UserPoolClient");
+    let full: Vec<String> = s["Scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|scope| format!("dragons/{}", scope["ScopeName"].as_str().unwrap()))
+        .collect();
+    let allowed = client["Properties"]["AllowedOAuthScopes"]
+        .as_array()
+        .unwrap();
+    for scope in &full {
+        assert!(allowed.contains(&json!(scope)), "the client allows {scope}");
+    }
+    for oidc in ["openid", "email", "profile"] {
+        assert!(allowed.contains(&json!(oidc)), "{oidc} kept");
+    }
+    assert_eq!(
+        client["Properties"]["AllowedOAuthFlowsUserPoolClient"],
+        true
+    );
+    assert_eq!(
+        depends_on(client),
+        [server],
+        "Cognito refuses a client naming scopes not yet created"
+    );
+
+    let (group, g) = only(&t, "AWS::Cognito::UserPoolGroup");
+    assert_eq!(g["Properties"]["UserPoolId"], reference(pool));
+    assert_eq!(g["Properties"]["GroupName"], "dragon-keepers");
+    assert!(g["Properties"]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("dragons/write"));
+    assert!(g.get("Condition").is_none(), "the group is always there");
+    let add = t["Outputs"]["AddDragonKeeperCommand"]["Value"]["Fn::Sub"]
+        .as_str()
+        .unwrap();
+    for part in [
+        "aws cognito-idp admin-add-user-to-group",
+        "--user-pool-id ${UserPool}",
+        &format!("--group-name ${{{group}}}"),
+        "--region ${AWS::Region}",
+    ] {
+        assert!(add.contains(part), "{part} in {add}");
+    }
+}
+
+#[test]
+fn the_keeper_scope_trigger_is_off_by_default_and_wired_when_on() {
+    let t = template();
+    let parameter = &t["Parameters"]["KeeperScopeTrigger"];
+    assert_eq!(parameter["Default"], "false");
+    assert_eq!(parameter["AllowedValues"], json!(["true", "false"]));
+    assert_eq!(
+        t["Conditions"]["KeeperTrigger"],
+        json!({"Fn::Equals": [{"Ref": "KeeperScopeTrigger"}, "true"]})
+    );
+    // V2_0 customises access tokens, which Lite cannot: the plan stays the parameter's, and a
+    // rule refuses the trigger with LITE before anything changes.
+    let (pool, p) = only(&t, "AWS::Cognito::UserPool");
+    let p = &p["Properties"];
+    assert_eq!(p["UserPoolTier"], reference("FeaturePlan"));
+    assert_eq!(t["Parameters"]["FeaturePlan"]["Default"], "ESSENTIALS");
+    let rule = &t["Rules"]["KeeperScopeTriggerNeedsEssentials"];
+    assert_eq!(
+        rule["RuleCondition"],
+        json!({"Fn::Equals": [{"Ref": "KeeperScopeTrigger"}, "true"]})
+    );
+    assert_eq!(
+        rule["Assertions"][0]["Assert"],
+        json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "FeaturePlan"}, "LITE"]}]})
+    );
+    // The pool names the function only when the condition holds.
+    let functions = resources_of_type(&t, "AWS::Lambda::Function");
+    let triggers: Vec<_> = functions
+        .iter()
+        .filter(|(_, f)| f["Condition"] == "KeeperTrigger")
+        .collect();
+    assert_eq!(triggers.len(), 1, "one trigger function: {triggers:?}");
+    let (function, f) = *triggers[0];
+    assert_eq!(
+        p["LambdaConfig"],
+        json!({"Fn::If": [
+            "KeeperTrigger",
+            {"PreTokenGenerationConfig": {
+                "LambdaArn": get_att(function, "Arn"),
+                "LambdaVersion": "V2_0"
+            }},
+            {"Ref": "AWS::NoValue"}
+        ]})
+    );
+    let f = &f["Properties"];
+    assert!(f["Runtime"].as_str().unwrap().starts_with("python3"));
+    assert!(f["Code"]["ZipFile"].is_string(), "inline code");
+    // Its role and log group come and go with it.
+    let role = f["Role"]["Fn::GetAtt"][0].as_str().unwrap();
+    let log_group = f["LoggingConfig"]["LogGroup"]["Ref"].as_str().unwrap();
+    for name in [role, log_group] {
+        assert_eq!(t["Resources"][name]["Condition"], "KeeperTrigger", "{name}");
+    }
+    assert_eq!(
+        t["Resources"][role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+            ["Service"],
+        "lambda.amazonaws.com"
+    );
+    // Cognito may call it, for this pool only.
+    let permissions: Vec<_> = resources_of_type(&t, "AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, r)| r["Properties"]["Principal"] == "cognito-idp.amazonaws.com")
+        .collect();
+    assert_eq!(permissions.len(), 1, "{permissions:?}");
+    let (_, permission) = permissions[0];
+    assert_eq!(permission["Condition"], "KeeperTrigger");
+    let permission = &permission["Properties"];
+    assert_eq!(permission["Action"], "lambda:InvokeFunction");
+    assert_eq!(permission["FunctionName"], get_att(function, "Arn"));
+    assert_eq!(permission["SourceArn"], get_att(pool, "Arn"));
+    assert_eq!(permission["SourceAccount"], reference("AWS::AccountId"));
+}
+
+/// The trigger run by Python with Cognito's V2_0 pre token generation events.
+#[test]
+fn the_keeper_trigger_takes_dragons_write_from_everyone_else() {
+    let t = template();
+    let (function, _) = resources_of_type(&t, "AWS::Lambda::Function")
+        .into_iter()
+        .find(|(_, f)| f["Condition"] == "KeeperTrigger")
+        .expect("the trigger function");
+    let driver = r#"
+import copy, json, sys
+import index
+
+def event(groups, scopes=("openid", "dragons/read", "dragons/write"), response=None):
+    request = {
+        "userAttributes": {"sub": "1", "email": "rider@example.com"},
+        "scopes": list(scopes),
+        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None},
+    }
+    if groups is None:
+        del request["groupConfiguration"]
+    return {
+        "version": "2", "triggerSource": "TokenGeneration_HostedAuth", "region": "eu-west-1",
+        "userPoolId": "eu-west-1_AbC", "userName": "dragonrider",
+        "callerContext": {"awsSdkVersion": "x", "clientId": "abc"},
+        "request": request,
+        "response": response if response is not None else {"claimsAndScopeOverrideDetails": None},
+    }
+
+keeper = event(["readers", "dragon-keepers"])
+keeper_before = copy.deepcopy(keeper)
+results = {
+    "keeper": index.handler(keeper, None),
+    "keeper_unchanged": index.handler(keeper, None) == keeper_before,
+    "other": index.handler(event(["readers"]), None),
+    "none": index.handler(event([]), None),
+    "no_groups": index.handler(event(None), None),
+    "no_scope_list": index.handler(dict(event([]), request={"groupConfiguration": {"groupsToOverride": []}}), None),
+    "cli": index.handler(event([], scopes=["aws.cognito.signin.user.admin"]), None),
+    "read_only": index.handler(event([], scopes=["openid", "dragons/read"]), None),
+    "null_response": index.handler(dict(event([]), response=None), None),
+}
+json.dump(results, sys.stdout)
+"#;
+    let r = run_python(&inline_code(&t, function), driver, &[]);
+    assert_eq!(
+        r["keeper"]["response"]["claimsAndScopeOverrideDetails"],
+        Value::Null
+    );
+    assert_eq!(
+        r["keeper_unchanged"], true,
+        "a keeper's event goes back as it came"
+    );
+    let suppressed = json!({"accessTokenGeneration": {"scopesToSuppress": ["dragons/write"]}});
+    // Nothing to take from a token that would not have it (initiate-auth's, or a sign-in that did
+    // not ask for it).
+    for case in ["cli", "read_only"] {
+        assert_eq!(
+            r[case]["response"]["claimsAndScopeOverrideDetails"],
+            Value::Null,
+            "{case}"
+        );
+    }
+    for case in [
+        "other",
+        "none",
+        "no_groups",
+        "no_scope_list",
+        "null_response",
+    ] {
+        assert_eq!(
+            r[case]["response"]["claimsAndScopeOverrideDetails"], suppressed,
+            "{case}"
+        );
+        assert_eq!(
+            r[case]["userName"], "dragonrider",
+            "{case}: the event itself comes back"
+        );
+    }
+}
+
+#[test]
 fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
     let t = template();
     let allow_headers = format!("'{}'", emulator_allow_headers());
@@ -241,10 +520,18 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
         method_names.push(name);
         assert_eq!(m["AuthorizationType"], "COGNITO_USER_POOLS", "{verb}");
         assert_eq!(m["AuthorizerId"], reference(authorizer), "{verb}");
-        assert!(
-            m.get("AuthorizationScopes").is_none(),
-            "{verb}: no scopes, so the ID token"
-        );
+        if verb == "GET" {
+            assert!(
+                m.get("AuthorizationScopes").is_none(),
+                "GET: no scopes, so the ID token"
+            );
+        } else {
+            assert_eq!(
+                m["AuthorizationScopes"],
+                json!(["dragons/write"]),
+                "POST: scoped, so an access token carrying dragons/write"
+            );
+        }
         assert_eq!(m["Integration"]["Type"], "AWS_PROXY", "{verb}");
         let uri = m["Integration"]["Uri"]["Fn::Sub"].as_str().unwrap();
         assert!(uri.contains("${DragonsFunction.Arn}/invocations"), "{uri}");
@@ -321,7 +608,10 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
             "https://${{{api}}}.execute-api.${{AWS::Region}}.amazonaws.com/${{{stage}}}"
         )));
 
-    let (function, f) = only(&t, "AWS::Lambda::Function");
+    let function = "DragonsFunction";
+    let f = &t["Resources"][function];
+    assert_eq!(f["Type"], "AWS::Lambda::Function");
+    assert!(f.get("Condition").is_none());
     assert!(f["Properties"]["Runtime"]
         .as_str()
         .unwrap()
@@ -330,15 +620,151 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
         f["Properties"]["Code"]["ZipFile"].is_string(),
         "inline code"
     );
-    let (_, permission) = only(&t, "AWS::Lambda::Permission");
+    let permissions: Vec<_> = resources_of_type(&t, "AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, p)| {
+            p["Properties"]["SourceArn"]["Fn::Sub"]
+                .as_str()
+                .is_some_and(|arn| arn.contains(&format!(":${{{api}}}/")))
+        })
+        .collect();
+    assert_eq!(permissions.len(), 1, "{permissions:?}");
+    let permission = &permissions[0].1["Properties"];
+    assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
+    assert_eq!(permission["FunctionName"], get_att(function, "Arn"));
+}
+
+#[test]
+fn the_dragons_http_api_behind_a_jwt_authorizer() {
+    let t = template();
+    let (api, a) = only(&t, "AWS::ApiGatewayV2::Api");
+    let a = &a["Properties"];
+    assert_eq!(a["ProtocolType"], "HTTP");
+    // API Gateway answers every preflight from this and puts these headers on every answer.
+    let cors = &a["CorsConfiguration"];
     assert_eq!(
-        permission["Properties"]["Principal"],
-        "apigateway.amazonaws.com"
+        cors["AllowOrigins"],
+        json!(["*"]),
+        "any origin, as the REST API's CORS (and the site's origin would be a cycle)"
     );
     assert_eq!(
-        permission["Properties"]["FunctionName"],
-        get_att(function, "Arn")
+        cors["AllowHeaders"],
+        json!(["authorization", "content-type"])
     );
+    assert_eq!(cors["AllowMethods"], json!(["GET", "POST", "OPTIONS"]));
+    assert_eq!(
+        cors["ExposeHeaders"],
+        json!(["www-authenticate", "apigw-requestid"]),
+        "the page can read why the authorizer refused"
+    );
+    // As the local stack's HTTP API answers.
+    assert_eq!(
+        cors["AllowHeaders"],
+        json!(emulator_http_api_list("ALLOW_HEADERS"))
+    );
+    assert_eq!(
+        cors["ExposeHeaders"],
+        json!(emulator_http_api_list("EXPOSE_HEADERS"))
+    );
+    assert_eq!(cors["MaxAge"], 300);
+    assert!(
+        cors.get("AllowCredentials").is_none(),
+        "a header token, no cookies"
+    );
+
+    let (authorizer, z) = only(&t, "AWS::ApiGatewayV2::Authorizer");
+    let z = &z["Properties"];
+    assert_eq!(z["ApiId"], reference(api));
+    assert_eq!(z["AuthorizerType"], "JWT");
+    assert_eq!(
+        z["IdentitySource"],
+        json!(["$request.header.Authorization"])
+    );
+    assert_eq!(
+        z["JwtConfiguration"]["Issuer"], t["Outputs"]["Issuer"]["Value"],
+        "the pool's issuer, as config.json has it"
+    );
+    assert_eq!(
+        z["JwtConfiguration"]["Issuer"]["Fn::Sub"],
+        "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"
+    );
+    assert_eq!(
+        z["JwtConfiguration"]["Audience"],
+        json!([reference("AppClient")])
+    );
+
+    let (integration, i) = only(&t, "AWS::ApiGatewayV2::Integration");
+    let i = &i["Properties"];
+    assert_eq!(i["ApiId"], reference(api));
+    assert_eq!(i["IntegrationType"], "AWS_PROXY");
+    assert_eq!(i["IntegrationUri"], get_att("DragonsFunction", "Arn"));
+    assert_eq!(i["PayloadFormatVersion"], "2.0");
+
+    let routes = resources_of_type(&t, "AWS::ApiGatewayV2::Route");
+    let mut keys: Vec<&str> = routes
+        .iter()
+        .map(|(_, r)| r["Properties"]["RouteKey"].as_str().unwrap())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["GET /dragons", "POST /dragons"],
+        "no OPTIONS route: the CORS configuration answers preflights"
+    );
+    for (name, r) in &routes {
+        let r = &r["Properties"];
+        assert_eq!(r["ApiId"], reference(api), "{name}");
+        assert_eq!(r["AuthorizationType"], "JWT", "{name}");
+        assert_eq!(r["AuthorizerId"], reference(authorizer), "{name}");
+        assert_eq!(
+            r["Target"],
+            json!({"Fn::Sub": format!("integrations/${{{integration}}}")}),
+            "{name}"
+        );
+        if r["RouteKey"] == "GET /dragons" {
+            assert!(
+                r.get("AuthorizationScopes").is_none(),
+                "GET: no scopes, so either of the client's tokens"
+            );
+        } else {
+            assert_eq!(r["AuthorizationScopes"], json!(["dragons/write"]));
+        }
+    }
+
+    let (_, s) = only(&t, "AWS::ApiGatewayV2::Stage");
+    let s = &s["Properties"];
+    assert_eq!(s["ApiId"], reference(api));
+    assert_eq!(s["StageName"], "$default", "no stage name in the URL");
+    assert_eq!(s["AutoDeploy"], true);
+    assert!(s["DefaultRouteSettings"]["ThrottlingRateLimit"].is_number());
+
+    let permissions: Vec<_> = resources_of_type(&t, "AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, p)| {
+            p["Properties"]["SourceArn"]["Fn::Sub"]
+                .as_str()
+                .is_some_and(|arn| arn.contains(&format!(":${{{api}}}/")))
+        })
+        .collect();
+    assert_eq!(permissions.len(), 1, "{permissions:?}");
+    let permission = &permissions[0].1["Properties"];
+    assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
+    assert_eq!(permission["Action"], "lambda:InvokeFunction");
+    assert_eq!(
+        permission["FunctionName"],
+        get_att("DragonsFunction", "Arn")
+    );
+    assert!(permission["SourceArn"]["Fn::Sub"]
+        .as_str()
+        .unwrap()
+        .ends_with("/*/*/dragons"));
+
+    assert_eq!(
+        t["Outputs"]["HttpApiBaseUrl"]["Value"],
+        json!({"Fn::Sub": format!("https://${{{api}}}.execute-api.${{AWS::Region}}.amazonaws.com")}),
+        "the $default stage is the API's root"
+    );
+    assert_eq!(t["Outputs"]["HttpApiId"]["Value"], reference(api));
 }
 
 #[test]
@@ -408,9 +834,14 @@ fn the_site_is_private_behind_cloudfront_with_the_checklists_headers() {
     let auth = "${AuthDomain}";
     let issuer = "https://cognito-idp.${AWS::Region}.amazonaws.com";
     let api = "https://${DragonsApi}.execute-api.${AWS::Region}.amazonaws.com";
+    let http_api = "https://${DragonsHttpApi}.execute-api.${AWS::Region}.amazonaws.com";
+    assert_eq!(
+        t["Outputs"]["HttpApiBaseUrl"]["Value"]["Fn::Sub"], http_api,
+        "the HTTP API's origin is its base URL"
+    );
     assert_eq!(
         policy,
-        format!("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {auth} {issuer} {api}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {auth}; object-src 'none'; frame-ancestors 'none'")
+        format!("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {auth} {issuer} {api} {http_api}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {auth}; object-src 'none'; frame-ancestors 'none'")
     );
     assert_eq!(
         csp[1]["AuthDomain"]["Fn::Sub"][0],
@@ -423,14 +854,15 @@ fn the_site_is_private_behind_cloudfront_with_the_checklists_headers() {
     );
     // The policy CloudFront adds is the one the meta fallback writes, plus frame-ancestors.
     let local = hosting::meta_csp(
-        &hosting::parse_config(r#"{"authDomain":"https://p.example.com","issuer":"https://i.example.com/pool","apiBaseUrl":"https://a.example.com/test"}"#).unwrap(),
+        &hosting::parse_config(r#"{"authDomain":"https://p.example.com","issuer":"https://i.example.com/pool","apiBaseUrl":"https://a.example.com/test","httpApiBaseUrl":"https://h.example.com"}"#).unwrap(),
     )
     .unwrap();
     assert_eq!(
         policy
             .replace(auth, "https://p.example.com")
             .replace(issuer, "https://i.example.com")
-            .replace(api, "https://a.example.com"),
+            .replace(api, "https://a.example.com")
+            .replace(http_api, "https://h.example.com"),
         format!("{local}; frame-ancestors 'none'")
     );
 
@@ -474,11 +906,30 @@ fn the_outputs_cover_every_config_json_field_and_the_next_steps() {
             "no output {name} for config.json {key}"
         );
     }
-    assert_eq!(outputs["Scopes"]["Value"], "openid email profile");
+    assert_eq!(
+        outputs["Scopes"]["Value"],
+        "openid email profile dragons/read dragons/write"
+    );
+    // Every scope the app asks for is one the client allows.
+    let allowed = &t["Resources"]["AppClient"]["Properties"]["AllowedOAuthScopes"];
+    for scope in outputs["Scopes"]["Value"].as_str().unwrap().split(' ') {
+        assert!(
+            allowed.as_array().unwrap().contains(&json!(scope)),
+            "{scope}"
+        );
+    }
     assert_eq!(outputs["Flow"]["Value"], "code");
     assert_eq!(
         outputs["ApiToken"]["Value"], "id",
-        "the methods have no scopes"
+        "the REST API's GET has no scopes"
+    );
+    assert!(outputs["ApiToken"]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("access token"));
+    assert_eq!(
+        outputs["HttpApiBaseUrl"]["Value"]["Fn::Sub"],
+        "https://${DragonsHttpApi}.execute-api.${AWS::Region}.amazonaws.com"
     );
     assert_eq!(
         outputs["Issuer"]["Value"]["Fn::Sub"],
@@ -494,6 +945,8 @@ fn the_outputs_cover_every_config_json_field_and_the_next_steps() {
         "RestApiId",
         "ApiStage",
         "UserPoolId",
+        "HttpApiId",
+        "AddDragonKeeperCommand",
     ] {
         assert!(outputs.contains_key(name), "deploy needs the output {name}");
     }
@@ -528,6 +981,7 @@ fn every_reference_names_something_the_template_has() {
         "AWS::StackName",
         "AWS::Partition",
         "AWS::URLSuffix",
+        "AWS::NoValue",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -571,9 +1025,11 @@ fn every_reference_names_something_the_template_has() {
         }
     }
     let mut found = Vec::new();
-    // The Lambda's source holds Python, not CloudFormation substitutions.
+    // The Lambdas' source holds Python, not CloudFormation substitutions.
     let mut resources = t["Resources"].clone();
-    resources["DragonsFunction"]["Properties"]["Code"] = Value::Null;
+    for function in resources_of_type(&t, "AWS::Lambda::Function") {
+        resources[function.0]["Properties"]["Code"] = Value::Null;
+    }
     walk(&resources, &[], &mut found);
     walk(&t["Outputs"], &[], &mut found);
     for name in found {
@@ -582,23 +1038,25 @@ fn every_reference_names_something_the_template_has() {
             "a reference to {name:?}, which the template does not have"
         );
     }
+    // Conditions named by resources exist.
+    let conditions = t["Conditions"].as_object().unwrap();
+    for (name, resource) in t["Resources"].as_object().unwrap() {
+        if let Some(condition) = resource.get("Condition") {
+            let condition = condition.as_str().unwrap();
+            assert!(conditions.contains_key(condition), "{name}: {condition}");
+        }
+    }
 }
 
-/// The inline Lambda, run by Python with API Gateway's proxy events: the same answers as the
-/// local stack's dragons API.
+/// The inline Lambda, run by Python with API Gateway's proxy events (the REST API's payload 1.0
+/// and the HTTP API's 2.0): the same answers as the local stack's dragons API.
 #[test]
 fn the_inline_lambda_answers_like_the_dragons_api() {
     let t = template();
-    let code = t["Resources"]["DragonsFunction"]["Properties"]["Code"]["ZipFile"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let python = venv_tool(crate::setup::venv().join("bin").join("python"));
-    let dir = std::env::temp_dir().join(format!("dragons-lambda-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("index.py"), code).unwrap();
+    let code = inline_code(&t, "DragonsFunction");
     let driver = r#"
 import base64, json, sys, time
+from urllib.parse import urlencode
 import index
 
 class Context:
@@ -616,6 +1074,27 @@ def post(body, content_type="application/json", b64=False):
     if b64:
         text = base64.b64encode(text.encode()).decode()
     return call({"httpMethod": "POST", "headers": {"content-type": content_type}, "body": text, "isBase64Encoded": b64})
+
+# The HTTP API's payload 2.0: the method in requestContext.http, the query raw and parsed (left
+# out when there is none), headers lowercased, the JWT authorizer's claims and scopes.
+def v2(method, query=None, body=None, b64=False, content_type="application/json", parsed=True):
+    event = {
+        "version": "2.0", "routeKey": method + " /dragons", "rawPath": "/dragons",
+        "rawQueryString": urlencode(query or {}),
+        "headers": {"authorization": "Bearer x", "content-type": content_type},
+        "requestContext": {
+            "http": {"method": method, "path": "/dragons", "protocol": "HTTP/1.1"},
+            "authorizer": {"jwt": {"claims": {"sub": "1"}, "scopes": ["dragons/write"]}},
+            "routeKey": method + " /dragons", "stage": "$default",
+        },
+        "isBase64Encoded": b64,
+    }
+    if query and parsed:
+        event["queryStringParameters"] = query
+    if body is not None:
+        text = body if isinstance(body, str) else json.dumps(body)
+        event["body"] = base64.b64encode(text.encode()).decode() if b64 else text
+    return call(event)
 
 dragon = {"dragonName": "Quill", "description": "Writes letters.", "family": "blue", "city": "Oslo",
           "country": "Norway", "reportingPhoneNumber": "15555550100", "confirmationRequired": False}
@@ -642,21 +1121,22 @@ results["bad"] = [
     post([dragon])["status"],
 ]
 results["delete"] = call({"httpMethod": "DELETE"})["status"]
+results["v2_all"] = v2("GET")
+results["v2_by_family"] = v2("GET", {"family": "red"})
+results["v2_raw_only"] = v2("GET", {"dragonName": "Atlas"}, parsed=False)
+results["v2_posted"] = v2("POST", body=dict(dragon, dragonName="Quill3"))
+results["v2_b64"] = v2("POST", body=dict(dragon, dragonName="Quill4"), b64=True)
+results["v2_bad"] = [
+    v2("POST", body=dragon, content_type="text/plain")["status"],
+    v2("POST", body="{not json")["status"],
+    v2("POST")["status"],
+]
+time.sleep(0.4)
+results["v2_later"] = v2("GET", {"dragonName": "Quill3"})
+results["v2_delete"] = v2("DELETE")["status"]
 json.dump(results, sys.stdout)
 "#;
-    let out = Command::new(&python)
-        .args(["-c", driver])
-        .current_dir(&dir)
-        .env("POST_VISIBLE_AFTER_SECONDS", "0.3")
-        .output()
-        .expect("run the Lambda with Python");
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        out.status.success(),
-        "the Lambda failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = run_python(&code, driver, &[("POST_VISIBLE_AFTER_SECONDS", "0.3")]);
     let names = |v: &Value| -> Vec<String> {
         v["body"]
             .as_array()
@@ -742,8 +1222,31 @@ json.dump(results, sys.stdout)
     assert_eq!(r["b64"]["status"], 200);
     assert_eq!(r["bad"], json!([400, 400, 400, 400, 400, 400, 400, 400]));
     assert_eq!(r["delete"], 405);
+    // The HTTP API's events get the same answers.
+    // The same warm instance: the seed, and the dragon reported through the REST API.
+    assert_eq!(
+        r["v2_all"]["body"].as_array().unwrap()[..12],
+        r["all"]["body"].as_array().unwrap()[..],
+        "payload 2.0: the seed"
+    );
+    assert_eq!(names(&r["v2_all"])[12..], ["Quill"]);
+    assert_eq!(names(&r["v2_by_family"]), ["Atlas", "Blaze", "Ember"]);
+    assert_eq!(
+        names(&r["v2_raw_only"]),
+        ["Atlas"],
+        "rawQueryString when there is no parsed query"
+    );
+    assert_eq!(r["v2_posted"]["status"], 200);
+    assert!(r["v2_posted"]["body"]["executionArn"]
+        .as_str()
+        .unwrap()
+        .starts_with("arn:aws:states:eu-west-1:123456789012:execution:DragonsStateMachine:"));
+    assert_eq!(r["v2_b64"]["status"], 200);
+    assert_eq!(r["v2_bad"], json!([400, 400, 400]));
+    assert_eq!(names(&r["v2_later"]), ["Quill3"]);
+    assert_eq!(r["v2_delete"], 405);
     // Every answer carries the CORS headers the local stack's integration sends.
-    for name in ["all", "posted", "later"] {
+    for name in ["all", "posted", "later", "v2_all", "v2_posted"] {
         let h = &r[name]["headers"];
         assert_eq!(h["Access-Control-Allow-Origin"], "*");
         assert_eq!(h["Access-Control-Allow-Headers"], emulator_allow_headers());

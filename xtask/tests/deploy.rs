@@ -495,17 +495,20 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
         {"OutputKey": "ClientId", "OutputValue": "abcdefghij0123456789klmnop"},
         {"OutputKey": "RedirectUri", "OutputValue": "https://d111.cloudfront.net/"},
         {"OutputKey": "LogoutUri", "OutputValue": "https://d111.cloudfront.net/"},
-        {"OutputKey": "Scopes", "OutputValue": "openid email profile"},
+        {"OutputKey": "Scopes", "OutputValue": "openid email profile dragons/read dragons/write"},
         {"OutputKey": "Flow", "OutputValue": "code"},
         {"OutputKey": "ApiBaseUrl", "OutputValue": "https://abc.execute-api.eu-west-1.amazonaws.com/test"},
+        {"OutputKey": "HttpApiBaseUrl", "OutputValue": "https://h1j2k3.execute-api.eu-west-1.amazonaws.com"},
         {"OutputKey": "ApiToken", "OutputValue": "id"},
         {"OutputKey": "SiteUrl", "OutputValue": "https://d111.cloudfront.net/"},
         {"OutputKey": "SiteBucket", "OutputValue": "fake-stack-sitebucket-1"},
         {"OutputKey": "DistributionId", "OutputValue": "E2FAKE"},
         {"OutputKey": "RestApiId", "OutputValue": "abc"},
         {"OutputKey": "ApiStage", "OutputValue": "test"},
+        {"OutputKey": "HttpApiId", "OutputValue": "h1j2k3"},
         {"OutputKey": "UserPoolId", "OutputValue": "eu-west-1_AbC"},
-        {"OutputKey": "CreateFirstUserCommand", "OutputValue": "aws cognito-idp admin-create-user ..."}
+        {"OutputKey": "CreateFirstUserCommand", "OutputValue": "aws cognito-idp admin-create-user ..."},
+        {"OutputKey": "AddDragonKeeperCommand", "OutputValue": "aws cognito-idp admin-add-user-to-group ... --group-name dragon-keepers"}
     ]);
     std::fs::write(fake.path().join("outputs.json"), outputs.to_string()).unwrap();
     let dist = tempfile::tempdir().unwrap();
@@ -518,6 +521,8 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
             "fake-stack",
             "--login-ui",
             "managed",
+            "--keeper-scope-trigger",
+            "true",
             "--dist",
             &dist.path().display().to_string(),
         ])
@@ -536,7 +541,7 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
     let template = root().join("infra/template.yaml");
     assert_eq!(
         calls[0],
-        format!("cloudformation deploy --template-file {} --stack-name fake-stack --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --parameter-overrides LoginUi=managed", template.display())
+        format!("cloudformation deploy --template-file {} --stack-name fake-stack --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --parameter-overrides LoginUi=managed KeeperScopeTrigger=true", template.display())
     );
     assert_eq!(
         calls[1],
@@ -585,11 +590,21 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
     assert_eq!(config["clientId"], "abcdefghij0123456789klmnop");
     assert_eq!(
         config["scopes"],
-        serde_json::json!(["openid", "email", "profile"])
+        serde_json::json!([
+            "openid",
+            "email",
+            "profile",
+            "dragons/read",
+            "dragons/write"
+        ])
     );
     assert_eq!(
         config["apiBaseUrl"],
         "https://abc.execute-api.eu-west-1.amazonaws.com/test"
+    );
+    assert_eq!(
+        config["httpApiBaseUrl"],
+        "https://h1j2k3.execute-api.eu-west-1.amazonaws.com"
     );
     assert_eq!(
         std::fs::read_to_string(fake.path().join("s3/index.html")).unwrap(),
@@ -601,4 +616,5 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
     );
     assert!(stdout.contains("https://d111.cloudfront.net/"));
     assert!(stdout.contains("aws cognito-idp admin-create-user"));
+    assert!(stdout.contains("--group-name dragon-keepers"));
 }

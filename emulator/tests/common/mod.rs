@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use dragons_emulator::config::{StackConfig, DEMO_PASSWORD, DEMO_USERNAME};
+pub use dragons_emulator::config::{StackConfig, DEMO_PASSWORD, DEMO_USERNAME, KEEPER_USERNAME};
 use dragons_emulator::keys::Keys;
 use dragons_emulator::Stack;
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
@@ -30,6 +30,7 @@ pub fn test_config() -> StackConfig {
         auth_port: 0,
         idp_port: 0,
         api_port: 0,
+        http_api_port: 0,
         site_port: 0,
         ..StackConfig::default()
     }
@@ -201,6 +202,25 @@ pub async fn code(stack: &Stack) -> String {
     let (loc, _) = login(stack, &query(&[])).await;
     param(&loc, "code").expect("a code")
 }
+
+/// Tokens for `username` (the demo password) through the code flow, asking for `scope`.
+pub async fn tokens_for(stack: &Stack, username: &str, scope: &str) -> Value {
+    let r = submit_login(
+        stack,
+        &query(&[("scope", Some(scope))]),
+        username,
+        DEMO_PASSWORD,
+    )
+    .await;
+    assert_eq!(r.status(), 302, "{username} signs in");
+    let code = param(&location(r.headers()), "code").expect("a code");
+    let (status, body) = exchange(stack, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// The scopes the workshop's app asks for: the OIDC ones and the dragons API's.
+pub const DRAGON_SCOPES: &str = "openid email profile dragons/read dragons/write";
 
 pub async fn token_request(stack: &Stack, form: &[(&str, &str)]) -> (u16, Value) {
     let r = http()
