@@ -52,7 +52,9 @@ async fn get_dragons(h: &Harness) {
 #[tokio::test]
 async fn the_list_filters_posting_and_the_inspector() {
     let h = Harness::with_stack(|_| {}).await;
-    signed_in(&h).await;
+    // POST /dragons wants dragons/write, which only the dragon keeper's access token holds.
+    h.open("/").await;
+    h.sign_in_as("dragonkeeper").await;
     // Without a pasted token there is no "Pasted token" to choose (nor its lab button).
     let shown = h
         .js("return ['pasted-choice', 'lab-pasted-token', 'lab-expired-token'].map(t => getComputedStyle(document.querySelector(`[data-testid=${t}]`)).display)")
@@ -121,9 +123,14 @@ async fn the_list_filters_posting_and_the_inspector() {
             .await
             .unwrap();
     }
+    h.by_testid("api-token-access").await.click().await.unwrap();
     h.by_testid("post-dragon").await.click().await.unwrap();
-    h.text_becomes("diagnosis", |t| t.contains("background job"))
+    let accepted = h
+        .text_becomes("diagnosis", |t| t.contains("background job"))
         .await;
+    assert!(accepted.contains("holds dragons/write"), "{accepted}");
+    // Back to the ID token: GET has no scopes.
+    h.by_testid("api-token-id").await.click().await.unwrap();
     text.clear().await.unwrap();
     text.send_keys("Puff").await.unwrap();
     h.stack().advance_clock(3);

@@ -60,22 +60,26 @@ pub fn ApiStage(state: SettingsState, flow: FlowState, calls: Calls) -> impl Int
     Effect::new(move |_| {
         let config = state.config().ok();
         // A session calls the API it signed in with; Settings apply from the next sign-in.
-        let session_api = flow.with_signed_in(|s| s.session.binding.api_base_url.clone());
+        let session = flow.with_signed_in(|s| {
+            (
+                s.session.binding.api_base_url.clone(),
+                s.session.binding.http_api_base_url.clone(),
+            )
+        });
         let (Some(root), Some(c)) = (dom::canvas("api-facts"), config) else {
             return;
         };
-        let api = session_api.unwrap_or(c.api_base_url);
+        let (api, http) = session.unwrap_or((c.api_base_url, c.http_api_base_url));
         let token = match c.api_token {
-            ApiToken::Id => "ID token (REST API authorizers without OAuth scopes expect it)",
-            ApiToken::Access => "access token (for methods with OAuth scopes)",
+            ApiToken::Id => "ID token at first (REST API methods without OAuth scopes expect it; POST /dragons has the scope dragons/write and wants the access token)",
+            ApiToken::Access => "access token at first (for methods with OAuth scopes)",
         };
-        facts(
-            &root,
-            &[
-                ("API", &api, true, "api-base-url"),
-                ("Token sent", token, false, ""),
-            ],
-        );
+        let mut rows = vec![("REST API", api.as_str(), true, "api-base-url")];
+        if let Some(http) = &http {
+            rows.push(("HTTP API", http.as_str(), true, "http-api-base-url"));
+        }
+        rows.push(("Token sent", token, false, ""));
+        facts(&root, &rows);
     });
     view! {
         <div id="api-facts"></div>
