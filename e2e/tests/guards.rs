@@ -40,7 +40,10 @@ async fn call(h: &Harness, button: &str, inspector: &str) {
         if !busy && summary.as_str().is_some_and(|s| s.contains(inspector)) {
             return;
         }
-        assert!(Instant::now() < deadline, "no call {inspector:?}: {summary}");
+        assert!(
+            Instant::now() < deadline,
+            "no call {inspector:?}: {summary}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -72,13 +75,23 @@ async fn the_scope_lesson_end_to_end_a_rider_is_refused_and_a_keeper_reports_a_d
 
     // The REST API: the ID token (the default) on the scoped POST.
     fill_report(&h, "Smaug").await;
-    call(&h, "post-dragon", "POST /dragons (REST API) with the id token").await;
+    call(
+        &h,
+        "post-dragon",
+        "POST /dragons (REST API) with the id token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "401");
     let why = h.text_of("diagnosis").await;
     assert!(why.contains("an ID token never passes there"), "{why}");
     // The rider's access token: no dragons/write, and who gets it.
     choose(&h, "api-token-access").await;
-    call(&h, "post-dragon", "POST /dragons (REST API) with the access token").await;
+    call(
+        &h,
+        "post-dragon",
+        "POST /dragons (REST API) with the access token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "401");
     let why = h.text_of("diagnosis").await;
     assert!(
@@ -89,7 +102,12 @@ async fn the_scope_lesson_end_to_end_a_rider_is_refused_and_a_keeper_reports_a_d
     );
     // The HTTP API says the same with a 403 and names the scope.
     choose(&h, "api-guard-http").await;
-    call(&h, "post-dragon", "POST /dragons (HTTP API) with the access token").await;
+    call(
+        &h,
+        "post-dragon",
+        "POST /dragons (HTTP API) with the access token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "403");
     let why = h.text_of("diagnosis").await;
     assert!(
@@ -109,12 +127,22 @@ async fn the_scope_lesson_end_to_end_a_rider_is_refused_and_a_keeper_reports_a_d
     fill_report(&h, "Smaug").await;
     choose(&h, "api-token-access").await;
     choose(&h, "api-guard-rest").await;
-    call(&h, "post-dragon", "POST /dragons (REST API) with the access token").await;
+    call(
+        &h,
+        "post-dragon",
+        "POST /dragons (REST API) with the access token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "200");
     let why = h.text_of("diagnosis").await;
     assert!(why.contains("holds dragons/write"), "{why}");
     choose(&h, "api-guard-http").await;
-    call(&h, "post-dragon", "POST /dragons (HTTP API) with the access token").await;
+    call(
+        &h,
+        "post-dragon",
+        "POST /dragons (HTTP API) with the access token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "200");
     let why = h.text_of("diagnosis").await;
     assert!(why.contains("the JWT authorizer checked"), "{why}");
@@ -129,12 +157,20 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
     let http_api = h.stack().urls().http_api.clone();
 
     choose(&h, "api-guard-http").await;
-    call(&h, "get-dragons", "GET /dragons (HTTP API) with the id token").await;
+    call(
+        &h,
+        "get-dragons",
+        "GET /dragons (HTTP API) with the id token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "200");
     let request = h.text_of("inspector-request").await;
     assert_eq!(request, format!("GET {http_api}/dragons"));
     let why = h.text_of("call-why").await;
-    assert!(why.contains("accepted the ID token") && why.contains("not token_use"), "{why}");
+    assert!(
+        why.contains("accepted the ID token") && why.contains("not token_use"),
+        "{why}"
+    );
     let list = h
         .client
         .find(Locator::Css("[data-testid=dragon-list]"))
@@ -142,13 +178,23 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
         .expect("the dragons");
     assert_eq!(list.find_all(Locator::Css("li")).await.unwrap().len(), 12);
     choose(&h, "api-token-access").await;
-    call(&h, "get-dragons", "GET /dragons (HTTP API) with the access token").await;
+    call(
+        &h,
+        "get-dragons",
+        "GET /dragons (HTTP API) with the access token",
+    )
+    .await;
     assert_eq!(h.text_of("inspector-status").await, "200");
     let why = h.text_of("call-why").await;
     assert!(why.contains("accepted the access token"), "{why}");
     // The same access token at the REST API's unscoped GET: refused.
     choose(&h, "api-guard-rest").await;
-    call(&h, "get-dragons", "GET /dragons (REST API) with the access token").await;
+    call(
+        &h,
+        "get-dragons",
+        "GET /dragons (REST API) with the access token",
+    )
+    .await;
     let why = h.text_of("diagnosis").await;
     assert!(why.contains("Send the ID token"), "{why}");
 
@@ -159,11 +205,15 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
     )
     .unwrap();
     assert!(
-        drawn.iter().any(|s| s.starts_with("This app → HTTP API: GET /dragons") && s.ends_with("· 200")),
+        drawn
+            .iter()
+            .any(|s| s.starts_with("This app → HTTP API: GET /dragons") && s.ends_with("· 200")),
         "{drawn:#?}"
     );
     assert!(
-        drawn.iter().any(|s| s.starts_with("This app → Dragons API: GET /test/dragons")),
+        drawn
+            .iter()
+            .any(|s| s.starts_with("This app → Dragons API: GET /test/dragons")),
         "{drawn:#?}"
     );
 
@@ -176,7 +226,10 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
     ] {
         h.by_testid(button).await.click().await.unwrap();
         let result = h.text_becomes("lab-result", |t| t.contains(why)).await;
-        assert!(result.contains(&format!(": {status}")), "{button}: {result}");
+        assert!(
+            result.contains(&format!(": {status}")),
+            "{button}: {result}"
+        );
     }
 
     // An hour later (the stack's clock) a refresh replaces the ID token, and the old one has
@@ -184,10 +237,15 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
     h.stack().advance_clock(3600 + 61);
     h.by_testid("refresh").await.click().await.unwrap();
     let deadline = Instant::now() + WAIT;
-    while h.js("return document.querySelector('[data-testid=lab-http-expired]').hidden").await
+    while h
+        .js("return document.querySelector('[data-testid=lab-http-expired]').hidden")
+        .await
         != serde_json::json!(false)
     {
-        assert!(Instant::now() < deadline, "the expired-token case never offered");
+        assert!(
+            Instant::now() < deadline,
+            "the expired-token case never offered"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     h.enabled("lab-http-expired").await.click().await.unwrap();
