@@ -4,6 +4,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+#[allow(unused_imports)]
 pub use dragons_emulator::config::{StackConfig, DEMO_PASSWORD, DEMO_USERNAME, KEEPER_USERNAME};
 use dragons_emulator::keys::Keys;
 use dragons_emulator::Stack;
