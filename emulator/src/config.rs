@@ -42,6 +42,8 @@ pub struct StackConfig {
     pub resource_servers: Vec<ResourceServerConfig>,
     /// The pool's pre-token-generation trigger (V2_0), as the workshop would write it.
     pub pre_token_generation: PreTokenGenerationConfig,
+    /// The identity pool (Cognito Identity) with this user pool as its provider.
+    pub identity_pool: IdentityPoolConfig,
     /// Keep signing keys here (PEM); created on first use. None = fresh keys every start.
     pub key_file: Option<PathBuf>,
     pub users: Vec<UserConfig>,
@@ -103,6 +105,42 @@ pub struct ApiConfig {
     /// How long after a POST the dragon shows in GET (the background job).
     pub post_visible_after_ms: u64,
 }
+
+/// An identity pool: the user pool's app client as its provider, a role for signed-in users and
+/// one for guests, and how long the credentials it hands out live.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IdentityPoolConfig {
+    /// `<region>:<uuid>`, as AWS names them.
+    pub identity_pool_id: String,
+    /// Guests (no `Logins`) get an identity and the unauthenticated role.
+    pub allow_unauthenticated: bool,
+    /// None = no role for that kind: `InvalidIdentityPoolConfigurationException`.
+    pub authenticated_role_arn: Option<String>,
+    pub unauthenticated_role_arn: Option<String>,
+    /// Lifetime of the temporary credentials (one hour on AWS).
+    pub credentials_seconds: u64,
+}
+
+impl Default for IdentityPoolConfig {
+    fn default() -> Self {
+        IdentityPoolConfig {
+            identity_pool_id: IDENTITY_POOL_ID.into(),
+            allow_unauthenticated: true,
+            authenticated_role_arn: Some(format!(
+                "arn:aws:iam::{ACCOUNT_ID}:role/dragons-authenticated"
+            )),
+            unauthenticated_role_arn: Some(format!(
+                "arn:aws:iam::{ACCOUNT_ID}:role/dragons-unauthenticated"
+            )),
+            credentials_seconds: 3600,
+        }
+    }
+}
+
+/// The local stack's identity pool, and the account its ARNs name.
+pub const IDENTITY_POOL_ID: &str = "us-east-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001";
+pub const ACCOUNT_ID: &str = "123456789012";
 
 /// An HTTP API (API Gateway v2) with a JWT authorizer: `JwtConfiguration{Issuer, Audience}`
 /// with the pool as issuer, identity source `$request.header.Authorization`.
@@ -175,6 +213,7 @@ impl Default for StackConfig {
             http_api: HttpApiConfig::default(),
             resource_servers: vec![ResourceServerConfig::default()],
             pre_token_generation: PreTokenGenerationConfig::default(),
+            identity_pool: IdentityPoolConfig::default(),
             key_file: None,
             users: vec![UserConfig::default(), UserConfig::keeper()],
         }
@@ -401,6 +440,12 @@ mod tests {
         assert_eq!(c.api.post_scopes, d.api.post_scopes);
         assert_eq!(c.http_api.post_scopes, d.http_api.post_scopes);
         assert_eq!(c.custom_scopes(), d.custom_scopes());
+        let (ci, di) = (&c.identity_pool, &d.identity_pool);
+        assert_eq!(ci.identity_pool_id, di.identity_pool_id);
+        assert_eq!(ci.allow_unauthenticated, di.allow_unauthenticated);
+        assert_eq!(ci.authenticated_role_arn, di.authenticated_role_arn);
+        assert_eq!(ci.unauthenticated_role_arn, di.unauthenticated_role_arn);
+        assert_eq!(ci.credentials_seconds, di.credentials_seconds);
         assert_eq!(
             c.pre_token_generation.group_scopes,
             d.pre_token_generation.group_scopes

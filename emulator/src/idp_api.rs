@@ -132,8 +132,16 @@ impl Operation {
     }
 }
 
-/// POST / on the issuer's origin.
+/// POST / on the issuer's origin: the user pools API, or the identity pools API when the
+/// target names it.
 pub async fn handle(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let identity_operation = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix(crate::identity::TARGET_PREFIX));
+    if let Some(operation) = identity_operation {
+        return crate::identity::handle(&shared, operation, &body);
+    }
     match dispatch(&shared, &headers, &body) {
         Ok(value) => answer(StatusCode::OK, &value),
         Err(e) => e.into_response(),

@@ -149,6 +149,12 @@ fn print_banner(stack: &Stack) {
         urls.idp, urls.idp, c.region, c.pool_id
     );
     println!(
+        "  Identity pool   {}  (aws cognito-identity --endpoint-url {}; Logins key {})",
+        c.identity_pool.identity_pool_id,
+        urls.idp,
+        dragons_emulator::identity::provider_name(&stack.shared)
+    );
+    println!(
         "  Dragons API     {}/dragons  (REST API, Cognito authorizer: GET {}, POST {})",
         urls.api,
         scopes_or_id(&c.api.get_scopes),

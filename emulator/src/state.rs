@@ -158,6 +158,10 @@ pub struct Store {
     /// `NEW_PASSWORD_REQUIRED` challenges waiting for an answer, by session.
     pub challenges: HashMap<String, Challenge>,
     pub dragons: Vec<Dragon>,
+    /// The identity pool's identities, by identity id.
+    pub identities: HashMap<String, crate::identity::Identity>,
+    /// Temporary credentials handed out, by access key id.
+    pub credentials: HashMap<String, crate::identity::IssuedCredentials>,
     /// The last redirects back to the app (code or tokens), newest last: lets tests replay a
     /// callback exactly as the browser received it.
     pub issued_redirects: Vec<String>,

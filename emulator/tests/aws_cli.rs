@@ -49,11 +49,16 @@ impl Run {
 /// throw-away credentials and no configuration or metadata look-ups, off the async runtime
 /// (the stack serves on it meanwhile).
 async fn aws(stack: &Stack, args: &[&str]) -> Run {
+    aws_service(stack, "cognito-idp", args).await
+}
+
+/// [`aws`] for another service on the same endpoint (`cognito-identity`).
+async fn aws_service(stack: &Stack, service: &str, args: &[&str]) -> Run {
     let cli = aws_cli();
     let home = tempfile::tempdir().unwrap();
     let endpoint = stack.urls().idp.replace("localhost", "127.0.0.1");
     let mut cmd = Command::new(cli);
-    cmd.arg("cognito-idp")
+    cmd.arg(service)
         .args(args)
         .args([
             "--endpoint-url",
@@ -471,6 +476,87 @@ async fn cli_a_flow_the_client_does_not_allow_is_invalid_parameter() {
             && run
                 .stderr
                 .contains("USER_PASSWORD_AUTH flow not enabled for this client"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// The identity pool half of the workshop: `aws cognito-identity get-id` with the ID token of a
+/// code-flow sign-in in `--logins`, then `get-credentials-for-identity`; an access token refused.
+#[tokio::test]
+async fn cli_cognito_identity_gets_an_identity_and_credentials_for_the_id_token() {
+    let stack = start().await;
+    let t = tokens(&stack).await;
+    let provider = stack.urls().issuer.trim_start_matches("http://").to_owned();
+    let id_login = format!("{provider}={}", t["id_token"].as_str().unwrap());
+    let pool = dragons_emulator::config::IDENTITY_POOL_ID;
+    let out = aws_service(
+        &stack,
+        "cognito-identity",
+        &["get-id", "--identity-pool-id", pool, "--logins", &id_login],
+    )
+    .await
+    .json();
+    let identity_id = out["IdentityId"].as_str().unwrap().to_owned();
+    assert!(identity_id.starts_with("us-east-1:"), "{out}");
+    let out = aws_service(
+        &stack,
+        "cognito-identity",
+        &[
+            "get-credentials-for-identity",
+            "--identity-id",
+            &identity_id,
+            "--logins",
+            &id_login,
+        ],
+    )
+    .await
+    .json();
+    let credentials = &out["Credentials"];
+    assert!(
+        credentials["AccessKeyId"]
+            .as_str()
+            .unwrap()
+            .starts_with("ASIA"),
+        "{out}"
+    );
+    // awscli 1 prints a timestamp as it came (cli_timestamp_format "none"): epoch seconds,
+    // an hour on.
+    let issued_at = decode(t["id_token"].as_str().unwrap()).1["iat"]
+        .as_i64()
+        .unwrap();
+    let expiration = credentials["Expiration"].as_f64().expect("epoch seconds") as i64;
+    assert!((expiration - issued_at - 3600).abs() < 10, "{out}");
+    // Guests, with the CLI's own unsigned calls.
+    let out = aws_service(
+        &stack,
+        "cognito-identity",
+        &["get-id", "--identity-pool-id", pool, "--no-sign-request"],
+    )
+    .await
+    .json();
+    assert!(out["IdentityId"]
+        .as_str()
+        .unwrap()
+        .starts_with("us-east-1:"));
+    // The access token in Logins: AWS's error, as the CLI prints it.
+    let access_login = format!("{provider}={}", t["access_token"].as_str().unwrap());
+    let run = aws_service(
+        &stack,
+        "cognito-identity",
+        &[
+            "get-id",
+            "--identity-pool-id",
+            pool,
+            "--logins",
+            &access_login,
+        ],
+    )
+    .await;
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("(NotAuthorizedException)")
+            && run.stderr.contains("Missing a required claim: aud"),
         "{}",
         run.stderr
     );
