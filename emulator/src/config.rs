@@ -44,6 +44,9 @@ pub struct StackConfig {
     pub pre_token_generation: PreTokenGenerationConfig,
     /// The identity pool (Cognito Identity) with this user pool as its provider.
     pub identity_pool: IdentityPoolConfig,
+    /// The stage of the dragons API whose methods use `AWS_IAM` (SigV4 with the identity
+    /// pool's credentials), beside the Cognito-authorized stage on the same origin.
+    pub iam_api_stage: String,
     /// Keep signing keys here (PEM); created on first use. None = fresh keys every start.
     pub key_file: Option<PathBuf>,
     pub users: Vec<UserConfig>,
@@ -214,6 +217,7 @@ impl Default for StackConfig {
             resource_servers: vec![ResourceServerConfig::default()],
             pre_token_generation: PreTokenGenerationConfig::default(),
             identity_pool: IdentityPoolConfig::default(),
+            iam_api_stage: "iam".into(),
             key_file: None,
             users: vec![UserConfig::default(), UserConfig::keeper()],
         }
@@ -436,6 +440,7 @@ mod tests {
         assert_eq!(c.users[1].username, d.users[1].username);
         assert_eq!(c.users[1].groups, d.users[1].groups);
         assert_eq!(c.http_api_port, d.http_api_port);
+        assert_eq!(c.iam_api_stage, d.iam_api_stage);
         assert_eq!(c.client.allowed_scopes, d.client.allowed_scopes);
         assert_eq!(c.api.post_scopes, d.api.post_scopes);
         assert_eq!(c.http_api.post_scopes, d.http_api.post_scopes);

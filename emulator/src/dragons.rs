@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 const ALLOW_HEADERS: &str = "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token";
 
-fn cors(response: &mut Response) {
+pub(crate) fn cors(response: &mut Response) {
     let h = response.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -37,7 +37,7 @@ fn request_id(response: &mut Response) {
 }
 
 /// An answer made by the gateway itself: CORS headers only if the API has gateway responses.
-fn gateway_error(
+pub(crate) fn gateway_error(
     shared: &AppState,
     status: StatusCode,
     error_type: &'static str,
@@ -119,6 +119,17 @@ pub async fn gateway(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let iam = format!("/{}/dragons", shared.config.iam_api_stage);
+    if uri.path() == iam || uri.path() == format!("{iam}/") {
+        return crate::iam_api::gateway(
+            &shared,
+            &method,
+            uri.path(),
+            query.as_deref().unwrap_or(""),
+            &headers,
+            &body,
+        );
+    }
     let path = format!("/{}/dragons", shared.config.api.stage);
     let on_resource = uri.path() == path || uri.path() == format!("{path}/");
     if !on_resource {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod dragons;
 pub mod hosted_ui;
 pub mod http_api;
+pub mod iam_api;
 pub mod identity;
 pub mod idp_api;
 pub mod keys;

@@ -161,6 +161,11 @@ fn print_banner(stack: &Stack) {
         scopes_or_id(&c.api.post_scopes)
     );
     println!(
+        "  IAM API         {}/{}/dragons  (AWS_IAM: SigV4 with the identity pool's credentials; guests may only GET)",
+        urls.api.rsplit_once('/').map_or(urls.api.as_str(), |(origin, _)| origin),
+        c.iam_api_stage
+    );
+    println!(
         "  HTTP API        {}/dragons  (JWT authorizer: GET {}, POST {})",
         urls.http_api,
         scopes_or_any(&c.http_api.get_scopes),

@@ -23,13 +23,17 @@ pub const AWSCLI_VERSION: &str = "1.46.3";
 pub const CFN_LINT_VERSION: &str = "1.58.0";
 /// moto with its server extra (PyPI): `moto_server`, a local S3 for the deploy-site tests.
 pub const MOTO_VERSION: &str = "5.2.5";
+/// awscurl (PyPI): curl with AWS Signature V4, which `emulator/tests/iam.rs` signs the IAM API's
+/// requests with (a signer nobody here wrote).
+pub const AWSCURL_VERSION: &str = "0.44";
 
 /// The Python packages setup keeps in `.tools/venv`: (distribution, version, pip extra).
 /// moto's `[server]` extra brings Flask and flask-cors, which `moto_server` needs.
-const PYPI_PINS: [(&str, &str, &str); 3] = [
+const PYPI_PINS: [(&str, &str, &str); 4] = [
     ("awscli", AWSCLI_VERSION, ""),
     ("cfn-lint", CFN_LINT_VERSION, ""),
     ("moto", MOTO_VERSION, "[server]"),
+    ("awscurl", AWSCURL_VERSION, ""),
 ];
 /// Distributions that must be present at any version (moto's server extra).
 const PYPI_EXTRAS_PRESENT: [&str; 2] = ["flask", "flask-cors"];
@@ -50,6 +54,11 @@ pub fn aws_cli() -> PathBuf {
 /// cfn-lint installed by `setup`: `<workspace>/.tools/venv/bin/cfn-lint`.
 pub fn cfn_lint() -> PathBuf {
     venv().join("bin").join("cfn-lint")
+}
+
+/// awscurl installed by `setup`: `<workspace>/.tools/venv/bin/awscurl`.
+pub fn awscurl() -> PathBuf {
+    venv().join("bin").join("awscurl")
 }
 
 /// moto's S3 server installed by `setup`: `<workspace>/.tools/venv/bin/moto_server`.
@@ -388,7 +397,7 @@ fn geckodriver() -> Result<(), String> {
     )
 }
 
-/// The pip requirement specs: `awscli==1.46.3 cfn-lint==1.58.0 moto[server]==5.2.5`.
+/// The pip requirement specs: `awscli==1.46.3 cfn-lint==1.58.0 moto[server]==5.2.5 awscurl==0.44`.
 pub fn pypi_specs() -> Vec<String> {
     PYPI_PINS
         .iter()
@@ -427,7 +436,7 @@ fn python_tools_problems() -> Option<String> {
         _ => return Some("no working Python in the virtual environment".into()),
     };
     let mut problems = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    for script in [aws_cli(), cfn_lint(), moto_server()] {
+    for script in [aws_cli(), cfn_lint(), moto_server(), awscurl()] {
         if !script.is_file() {
             problems.push_str(&format!(" {}(no command)", script.display()));
         }
@@ -442,7 +451,7 @@ fn python_tools_ok() {
     }
 }
 
-/// The AWS CLI, cfn-lint and moto's S3 server, pinned, in the project's own virtual environment
+/// The AWS CLI, cfn-lint, moto's S3 server and awscurl, pinned, in the project's own virtual environment
 /// (`.tools/venv`), never the system's Python. Skipped when every pin is installed already.
 fn python_tools() -> Result<(), String> {
     if python_tools_problems().is_none() {
@@ -481,7 +490,7 @@ fn python_tools() -> Result<(), String> {
         args.extend_from_slice(extra);
         args.extend(specs.iter().map(String::as_str));
         install(
-            "the AWS CLI, cfn-lint and moto (PyPI, about 30 seconds)",
+            "the AWS CLI, cfn-lint, moto and awscurl (PyPI, about 30 seconds)",
             &python_text,
             &args,
         )
@@ -523,7 +532,12 @@ mod tests {
     fn the_pins_are_exact_and_moto_brings_its_server() {
         assert_eq!(
             pypi_specs(),
-            ["awscli==1.46.3", "cfn-lint==1.58.0", "moto[server]==5.2.5"]
+            [
+                "awscli==1.46.3",
+                "cfn-lint==1.58.0",
+                "moto[server]==5.2.5",
+                "awscurl==0.44"
+            ]
         );
         let program = check_program();
         assert!(program.contains("(\"moto\", \"5.2.5\")"), "{program}");
