@@ -13,6 +13,7 @@
 pub mod guard;
 pub mod http_jwt;
 pub mod rest;
+pub mod sigv4;
 
 use crate::codec::{b64url_decode, b64url_encode, Form};
 use crate::json::{self, Value};
