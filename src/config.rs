@@ -83,6 +83,8 @@ pub struct RawConfig {
     pub flow: Option<String>,
     pub api_base_url: Option<String>,
     pub http_api_base_url: Option<String>,
+    pub iam_api_base_url: Option<String>,
+    pub identity_pool_id: Option<String>,
     pub api_token: Option<String>,
 }
 
@@ -98,11 +100,13 @@ pub enum Field {
     Flow,
     ApiBaseUrl,
     HttpApiBaseUrl,
+    IamApiBaseUrl,
+    IdentityPoolId,
     ApiToken,
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 12] = [
         Field::AuthDomain,
         Field::Issuer,
         Field::ClientId,
@@ -112,6 +116,8 @@ impl Field {
         Field::Flow,
         Field::ApiBaseUrl,
         Field::HttpApiBaseUrl,
+        Field::IamApiBaseUrl,
+        Field::IdentityPoolId,
         Field::ApiToken,
     ];
 
@@ -127,6 +133,8 @@ impl Field {
             Field::Flow => "flow",
             Field::ApiBaseUrl => "apiBaseUrl",
             Field::HttpApiBaseUrl => "httpApiBaseUrl",
+            Field::IamApiBaseUrl => "iamApiBaseUrl",
+            Field::IdentityPoolId => "identityPoolId",
             Field::ApiToken => "apiToken",
         }
     }
@@ -142,6 +150,8 @@ impl Field {
             Field::Flow => "Flow",
             Field::ApiBaseUrl => "Dragons API base URL",
             Field::HttpApiBaseUrl => "HTTP API base URL",
+            Field::IamApiBaseUrl => "IAM API base URL",
+            Field::IdentityPoolId => "Identity pool ID",
             Field::ApiToken => "Token sent to the API",
         }
     }
@@ -157,6 +167,8 @@ impl Field {
             Field::Flow => "code (with PKCE, recommended) or implicit (tokens in the URL, as the old pages did)",
             Field::ApiBaseUrl => "The API Gateway stage URL, e.g. https://<id>.execute-api.<region>.amazonaws.com/test",
             Field::HttpApiBaseUrl => "Optional: an HTTP API with a JWT authorizer, e.g. https://<id>.execute-api.<region>.amazonaws.com (its $default stage); blank = none",
+            Field::IamApiBaseUrl => "Optional: the stage URL of a REST API whose methods use AWS_IAM (SigV4), e.g. https://<id>.execute-api.<region>.amazonaws.com/iam; blank = none",
+            Field::IdentityPoolId => "Optional: <region>:<uuid>, an identity pool with this user pool's app client as provider; it gives AWS credentials for the IAM API; blank = none",
             Field::ApiToken => "id for a REST API authorizer without OAuth scopes; access where the method has scopes",
         }
     }
@@ -173,6 +185,8 @@ impl Field {
             Field::Flow => raw.flow.clone(),
             Field::ApiBaseUrl => raw.api_base_url.clone(),
             Field::HttpApiBaseUrl => raw.http_api_base_url.clone(),
+            Field::IamApiBaseUrl => raw.iam_api_base_url.clone(),
+            Field::IdentityPoolId => raw.identity_pool_id.clone(),
             Field::ApiToken => raw.api_token.clone(),
         }
     }
@@ -191,6 +205,8 @@ impl Field {
             Field::Flow => raw.flow = value,
             Field::ApiBaseUrl => raw.api_base_url = value,
             Field::HttpApiBaseUrl => raw.http_api_base_url = value,
+            Field::IamApiBaseUrl => raw.iam_api_base_url = value,
+            Field::IdentityPoolId => raw.identity_pool_id = value,
             Field::ApiToken => raw.api_token = value,
         }
     }
@@ -363,6 +379,10 @@ pub struct Config {
     pub api_base_url: String,
     /// The HTTP API (JWT authorizer), when one is configured.
     pub http_api_base_url: Option<String>,
+    /// The REST API stage whose methods use `AWS_IAM`, when one is configured.
+    pub iam_api_base_url: Option<String>,
+    /// The identity pool (`<region>:<uuid>`), when one is configured.
+    pub identity_pool_id: Option<String>,
     pub api_token: ApiToken,
 }
 
@@ -380,6 +400,8 @@ pub fn default_raw(page_url: &str) -> RawConfig {
         flow: Some(Flow::Code.as_str().to_owned()),
         api_base_url: Some(defaults::API_BASE_URL.to_owned()),
         http_api_base_url: None,
+        iam_api_base_url: None,
+        identity_pool_id: None,
         api_token: Some(ApiToken::Id.as_str().to_owned()),
     }
 }
@@ -454,6 +476,22 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
         )
         .map(Some),
     };
+    let iam_api_base_url = match raw.iam_api_base_url.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(v) => check(
+            Field::IamApiBaseUrl,
+            required(Some(v)).and_then(check_api_base),
+        )
+        .map(Some),
+    };
+    let identity_pool_id = match raw.identity_pool_id.as_deref().map(str::trim) {
+        None | Some("") => Some(None),
+        Some(v) => check(
+            Field::IdentityPoolId,
+            required(Some(v)).and_then(check_identity_pool_id),
+        )
+        .map(Some),
+    };
     let api_token = check(
         Field::ApiToken,
         required(raw.api_token.as_deref()).and_then(|v| match v {
@@ -475,6 +513,8 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
         flow,
         api_base_url,
         http_api_base_url,
+        iam_api_base_url,
+        identity_pool_id,
         api_token,
     ) {
         (
@@ -487,6 +527,8 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
             Some(flow),
             Some(api_base_url),
             Some(http_api_base_url),
+            Some(iam_api_base_url),
+            Some(identity_pool_id),
             Some(api_token),
         ) => Ok(Config {
             auth_domain,
@@ -502,6 +544,8 @@ pub fn validate(raw: &RawConfig) -> Result<Config, Vec<FieldError>> {
             },
             api_base_url,
             http_api_base_url,
+            iam_api_base_url,
+            identity_pool_id,
             api_token: if api_token == "id" {
                 ApiToken::Id
             } else {
@@ -645,6 +689,51 @@ fn check_api_base(v: &str) -> Result<String, String> {
         return Err("must not have a query or fragment; give the stage URL, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/test".into());
     }
     Ok(v.trim_end_matches('/').to_owned())
+}
+
+/// `<region>:<uuid>`, as AWS names identity pools.
+fn check_identity_pool_id(v: &str) -> Result<String, String> {
+    let ok = v.split_once(':').is_some_and(|(region, id)| {
+        !region.is_empty()
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && id.len() == 36
+            && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+    });
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(format!(
+            "must be <region>:<uuid>, e.g. us-east-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001, not \"{}\"",
+            shorten(v)
+        ))
+    }
+}
+
+impl Config {
+    /// Where the identity pool's API answers: `https://cognito-identity.<region>.amazonaws.com`
+    /// for a real user pool (its region from the issuer), else the issuer's own origin (the
+    /// local stack serves both APIs there, told apart by `X-Amz-Target`).
+    pub fn identity_endpoint(&self) -> String {
+        identity_endpoint(&self.issuer)
+    }
+}
+
+/// See [`Config::identity_endpoint`].
+pub fn identity_endpoint(issuer: &str) -> String {
+    let after = issuer.strip_prefix("https://cognito-idp.");
+    if let Some(region) = after
+        .and_then(|r| r.split_once(".amazonaws.com/"))
+        .map(|(r, _)| r)
+    {
+        return format!("https://cognito-identity.{region}.amazonaws.com");
+    }
+    let scheme_end = issuer.find("://").map_or(0, |i| i + 3);
+    match issuer.get(scheme_end..).and_then(|r| r.find('/')) {
+        Some(i) => issuer.get(..scheme_end + i).unwrap_or(issuer).to_owned(),
+        None => issuer.to_owned(),
+    }
 }
 
 /// Valid scopes, checked; `Ok` carries them joined for display.
@@ -792,6 +881,53 @@ mod tests {
         assert_eq!(
             errs.iter().map(|e| e.field).collect::<Vec<_>>(),
             [Field::HttpApiBaseUrl]
+        );
+    }
+
+    #[test]
+    fn the_identity_pool_and_the_iam_api_are_optional_and_checked() {
+        let none = ok(&RawConfig::default());
+        assert_eq!((none.identity_pool_id, none.iam_api_base_url), (None, None));
+        let file = RawConfig::from_json(
+            r#"{"identityPoolId": "eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001", "iamApiBaseUrl": "https://i1.execute-api.eu-west-1.amazonaws.com/iam/"}"#,
+        )
+        .unwrap();
+        let c = ok(&file);
+        assert_eq!(
+            c.identity_pool_id.as_deref(),
+            Some("eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001")
+        );
+        assert_eq!(
+            c.iam_api_base_url.as_deref(),
+            Some("https://i1.execute-api.eu-west-1.amazonaws.com/iam")
+        );
+        for bad in [
+            "eu-west-1",
+            "EU:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001",
+            "us-east-1:xyz",
+            ":0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001",
+        ] {
+            let errs = errors_for(RawConfig {
+                identity_pool_id: Some(bad.into()),
+                ..Default::default()
+            });
+            assert_eq!(
+                errs.iter().map(|e| e.field).collect::<Vec<_>>(),
+                [Field::IdentityPoolId],
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_identity_endpoint_follows_the_issuer() {
+        assert_eq!(
+            identity_endpoint("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC"),
+            "https://cognito-identity.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            identity_endpoint("http://localhost:9001/us-east-1_DRAGONS01"),
+            "http://localhost:9001"
         );
     }
 

@@ -483,6 +483,14 @@ mod tests {
             spa["httpApiBaseUrl"],
             format!("http://localhost:{}", d.http_api_port).as_str()
         );
+        assert_eq!(
+            spa["iamApiBaseUrl"],
+            format!("http://localhost:{}/{}", d.api_port, d.iam_api_stage).as_str()
+        );
+        assert_eq!(
+            spa["identityPoolId"],
+            d.identity_pool.identity_pool_id.as_str()
+        );
         // The app asks for the custom scopes, and the client allows each scope it asks for.
         for scope in spa["scopes"].as_array().unwrap() {
             assert!(

@@ -181,6 +181,12 @@ impl Stack {
                 "clientId": config.client.client_id,
                 "apiBaseUrl": urls.api,
                 "httpApiBaseUrl": urls.http_api,
+                "iamApiBaseUrl": format!(
+                    "{}/{}",
+                    urls.api.rsplit_once('/').map_or(urls.api.as_str(), |(origin, _)| origin),
+                    config.iam_api_stage
+                ),
+                "identityPoolId": config.identity_pool.identity_pool_id,
                 "scopes": scopes,
             })
             .to_string()

@@ -12,6 +12,7 @@
 
 pub mod guard;
 pub mod http_jwt;
+pub mod identity;
 pub mod rest;
 pub mod sigv4;
 

@@ -21,6 +21,9 @@ pub struct Binding {
     pub api_base_url: String,
     /// The HTTP API (JWT authorizer), if the config named one.
     pub http_api_base_url: Option<String>,
+    /// The IAM-guarded API and the identity pool that signs for it, if configured.
+    pub iam_api_base_url: Option<String>,
+    pub identity_pool_id: Option<String>,
     pub flow: Flow,
 }
 
@@ -34,6 +37,8 @@ impl Binding {
             logout_uri: config.logout_uri.clone(),
             api_base_url: config.api_base_url.clone(),
             http_api_base_url: config.http_api_base_url.clone(),
+            iam_api_base_url: config.iam_api_base_url.clone(),
+            identity_pool_id: config.identity_pool_id.clone(),
             flow: config.flow,
         }
     }
@@ -67,6 +72,18 @@ impl Binding {
                     .as_deref()
                     .map_or(Value::Null, json::s),
             ),
+            (
+                "iam_api_base_url",
+                self.iam_api_base_url
+                    .as_deref()
+                    .map_or(Value::Null, json::s),
+            ),
+            (
+                "identity_pool_id",
+                self.identity_pool_id
+                    .as_deref()
+                    .map_or(Value::Null, json::s),
+            ),
             ("flow", json::s(self.flow.as_str())),
         ])
     }
@@ -82,6 +99,8 @@ impl Binding {
             api_base_url: json::string(map, "api_base_url")?,
             // Absent in sessions saved before the HTTP API existed, and when none is configured.
             http_api_base_url: json::opt_string(map, "http_api_base_url")?,
+            iam_api_base_url: json::opt_string(map, "iam_api_base_url")?,
+            identity_pool_id: json::opt_string(map, "identity_pool_id")?,
             flow: Flow::parse(&flow).ok_or_else(|| format!("unknown flow `{flow}`"))?,
         })
     }
@@ -211,6 +230,8 @@ pub(crate) mod tests {
             logout_uri: "https://app.example/".into(),
             api_base_url: "https://api.example/test".into(),
             http_api_base_url: Some("https://http.example".into()),
+            iam_api_base_url: Some("https://api.example/iam".into()),
+            identity_pool_id: Some("us-east-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
             flow: Flow::Code,
         }
     }
