@@ -42,6 +42,15 @@ pub fn amz_date(now: i64) -> String {
     )
 }
 
+/// `secret` with its first character changed (the 401 lab's wrong secret).
+pub fn with_one_character_changed(secret: &str) -> String {
+    let mut chars = secret.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}", if first == 'x' { 'y' } else { 'x' }, chars.as_str()),
+        None => "x".into(),
+    }
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -335,6 +344,13 @@ mod tests {
             secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY".into(),
             session_token: token.then(|| "IQoJb3JpZ2luX2VjEXAMPLE/+token==".into()),
         }
+    }
+
+    #[test]
+    fn the_labs_wrong_secret_differs_in_one_character() {
+        assert_eq!(with_one_character_changed("abc"), "xbc");
+        assert_eq!(with_one_character_changed("xbc"), "ybc");
+        assert_eq!(with_one_character_changed(""), "x");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! core; they decide nothing themselves.
 
 mod console;
+mod credentials;
 mod diagram;
 mod dom;
 mod flow;

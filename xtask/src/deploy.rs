@@ -16,8 +16,8 @@ usage: cargo xtask deploy [options]
 
 Creates or updates the stack (infra/template.yaml) with the AWS CLI, builds the release site,
 writes config.json from the stack's outputs, uploads the site to the stack's bucket, redeploys
-the REST API's stage (the HTTP API deploys itself), invalidates CloudFront, and prints the URL
-and the next step.
+the two REST APIs' stages (the Cognito-authorized one and the AWS_IAM one; the HTTP API deploys
+itself), invalidates CloudFront, and prints the URL and the next step.
 
   --stack-name NAME             the CloudFormation stack (default dragons-workshop)
   --domain-prefix PREFIX        Hosted UI domain prefix (default <stack>-<account id>)
@@ -651,6 +651,8 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
                 "DistributionId",
                 "RestApiId",
                 "ApiStage",
+                "IamApiId",
+                "IamApiStage",
                 "SiteUrl",
                 "CreateFirstUserCommand",
                 "AddDragonKeeperCommand",
@@ -696,10 +698,14 @@ pub fn deploy(args: &[String]) -> Result<(), String> {
         Err(e) => return Err(e),
     }
 
-    println!("\n==> the REST API's stage takes the current methods and gateway responses (the HTTP API's $default stage deploys itself)");
+    println!("\n==> the REST APIs' stages take the current methods and gateway responses (the HTTP API's $default stage deploys itself)");
     aws.run(&hosting::api_redeploy_args(
         &output("RestApiId")?,
         &output("ApiStage")?,
+    ))?;
+    aws.run(&hosting::api_redeploy_args(
+        &output("IamApiId")?,
+        &output("IamApiStage")?,
     ))?;
     println!("\n==> CloudFront forgets the old pages");
     aws.run(&hosting::invalidation_args(&output("DistributionId")?))?;

@@ -269,8 +269,9 @@ pub fn origin_of(field: &str, url: &str) -> Result<String, String> {
 
 /// The Content-Security-Policy for a `<meta http-equiv>` tag: the checklist's policy naming the
 /// hosts in the `config.json` being uploaded (the Hosted UI, the issuer's origin for the JWKS, the
-/// REST API's origin, and the HTTP API's when config.json has one: the app treats it as optional,
-/// absent or blank meaning none). A `<meta>` policy cannot carry `frame-ancestors` or
+/// REST API's origin; and, when config.json has them, the HTTP API's origin, the IAM API's origin
+/// and Cognito Identity's endpoint for the identity pool's region: the app treats those three as
+/// optional, absent or blank meaning none). A `<meta>` policy cannot carry `frame-ancestors` or
 /// `report-uri` (browsers ignore them there), so those are left out; without headers, nothing
 /// stops framing.
 pub fn meta_csp(config: &Map<String, Value>) -> Result<String, String> {
@@ -280,14 +281,25 @@ pub fn meta_csp(config: &Map<String, Value>) -> Result<String, String> {
         })?;
         origin_of(name, url)
     };
+    // An optional field: absent, null or blank is none.
+    let optional = |name: &str| -> Result<Option<&str>, String> {
+        match config.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(v)) if v.trim().is_empty() => Ok(None),
+            Some(Value::String(v)) => Ok(Some(v.trim())),
+            Some(_) => Err(format!("config.json {name} must be a string (or left out)")),
+        }
+    };
     let auth = field("authDomain")?;
     let mut connect = vec![auth.clone()];
     let mut origins = vec![field("issuer")?, field("apiBaseUrl")?];
-    match config.get("httpApiBaseUrl") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(url)) if url.trim().is_empty() => {}
-        Some(Value::String(url)) => origins.push(origin_of("httpApiBaseUrl", url.trim())?),
-        Some(_) => return Err("config.json httpApiBaseUrl must be a string (or left out)".into()),
+    for name in ["httpApiBaseUrl", "iamApiBaseUrl"] {
+        if let Some(url) = optional(name)? {
+            origins.push(origin_of(name, url)?);
+        }
+    }
+    if let Some(pool) = optional("identityPoolId")? {
+        origins.push(cognito_identity_origin(pool)?);
     }
     for origin in origins {
         if !connect.contains(&origin) {
@@ -298,6 +310,26 @@ pub fn meta_csp(config: &Map<String, Value>) -> Result<String, String> {
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {auth}; object-src 'none'",
         connect.join(" ")
     ))
+}
+
+/// Cognito Identity's endpoint for an identity pool id (`<region>:<uuid>`), the region checked to
+/// be a plain name (it goes into the policy and an HTML attribute as is).
+pub fn cognito_identity_origin(identity_pool_id: &str) -> Result<String, String> {
+    let region = identity_pool_id
+        .split_once(':')
+        .map(|(region, _)| region)
+        .filter(|region| {
+            !region.is_empty()
+                && region
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .ok_or_else(|| {
+            format!(
+                "config.json identityPoolId {identity_pool_id:?}: must be <region>:<uuid>, e.g. eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001 (the region lowercase letters, digits and '-')"
+            )
+        })?;
+    Ok(format!("https://cognito-identity.{region}.amazonaws.com"))
 }
 
 /// Put `<meta http-equiv="Content-Security-Policy">` first in `<head>` (after the charset), before
@@ -325,7 +357,7 @@ pub fn insert_meta_csp(html: &str, policy: &str) -> Result<String, String> {
 }
 
 /// The keys config.json may hold (src/config.rs's `Field::key`, which rejects any other).
-pub const CONFIG_KEYS: [&str; 10] = [
+pub const CONFIG_KEYS: [&str; 12] = [
     "authDomain",
     "issuer",
     "clientId",
@@ -335,6 +367,8 @@ pub const CONFIG_KEYS: [&str; 10] = [
     "flow",
     "apiBaseUrl",
     "httpApiBaseUrl",
+    "iamApiBaseUrl",
+    "identityPoolId",
     "apiToken",
 ];
 
@@ -856,6 +890,96 @@ mod tests {
     }
 
     #[test]
+    fn the_meta_policy_names_the_iam_api_and_cognito_identity_when_the_config_has_them() {
+        let mut with_iam = config();
+        with_iam.insert(
+            "httpApiBaseUrl".into(),
+            Value::String("https://h7j8k9.execute-api.eu-west-1.amazonaws.com".into()),
+        );
+        with_iam.insert(
+            "iamApiBaseUrl".into(),
+            Value::String("https://i1m2n3.execute-api.eu-west-1.amazonaws.com/iam".into()),
+        );
+        with_iam.insert(
+            "identityPoolId".into(),
+            Value::String("eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
+        );
+        // In config.json's order: the IAM API, then the identity pool's endpoint.
+        assert!(meta_csp(&with_iam).unwrap().contains(
+            "connect-src 'self' https://dragons.auth.eu-west-1.amazoncognito.com https://cognito-idp.eu-west-1.amazonaws.com https://abc123.execute-api.eu-west-1.amazonaws.com https://h7j8k9.execute-api.eu-west-1.amazonaws.com https://i1m2n3.execute-api.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com; img-src"
+        ));
+        // Each on its own.
+        let mut iam_only = config();
+        iam_only.insert(
+            "iamApiBaseUrl".into(),
+            Value::String("https://i1m2n3.execute-api.eu-west-1.amazonaws.com/iam".into()),
+        );
+        assert!(meta_csp(&iam_only).unwrap().contains(
+            "https://abc123.execute-api.eu-west-1.amazonaws.com https://i1m2n3.execute-api.eu-west-1.amazonaws.com; img-src"
+        ));
+        let mut pool_only = config();
+        pool_only.insert(
+            "identityPoolId".into(),
+            Value::String("ap-southeast-2:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
+        );
+        assert!(meta_csp(&pool_only).unwrap().contains(
+            "https://abc123.execute-api.eu-west-1.amazonaws.com https://cognito-identity.ap-southeast-2.amazonaws.com; img-src"
+        ));
+        // Optional, as the app has them: absent, null or blank adds nothing.
+        let without = meta_csp(&config()).unwrap();
+        for name in ["iamApiBaseUrl", "identityPoolId"] {
+            for nothing in [
+                Value::Null,
+                Value::String("".into()),
+                Value::String("  ".into()),
+            ] {
+                let mut blank = config();
+                blank.insert(name.into(), nothing);
+                assert_eq!(meta_csp(&blank).unwrap(), without, "{name}");
+            }
+        }
+        // The shipped local config: the IAM stage on the REST API's origin, named once.
+        let local = parse_config(
+            r#"{"authDomain":"http://localhost:9000","issuer":"http://localhost:9001/us-east-1_DRAGONS01","apiBaseUrl":"http://localhost:9002/test","httpApiBaseUrl":"http://localhost:9003","iamApiBaseUrl":"http://localhost:9002/iam"}"#,
+        )
+        .unwrap();
+        assert!(meta_csp(&local).unwrap().contains(
+            "connect-src 'self' http://localhost:9000 http://localhost:9001 http://localhost:9002 http://localhost:9003;"
+        ));
+        // A bad IAM API URL is refused as the other URLs are.
+        for bad in [
+            Value::String("http://i.example.com/iam".into()),
+            Value::String("https://i.example.com;script-src */iam".into()),
+            Value::String("i.example.com/iam".into()),
+            serde_json::json!(1),
+        ] {
+            let mut config = config();
+            config.insert("iamApiBaseUrl".into(), bad);
+            let err = meta_csp(&config).unwrap_err();
+            assert!(err.contains("iamApiBaseUrl"), "{err}");
+        }
+        // An identity pool id whose region could not be a host name, or that has none.
+        for bad in [
+            Value::String("eu-west-1".into()),
+            Value::String(":0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
+            Value::String("EU-WEST-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
+            Value::String("eu west 1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001".into()),
+            Value::String("eu-west-1.evil.example;script-src *:x".into()),
+            Value::String("eu-west-1\" onload=\"x:y".into()),
+            serde_json::json!({"region": "eu-west-1"}),
+        ] {
+            let mut config = config();
+            config.insert("identityPoolId".into(), bad.clone());
+            let err = meta_csp(&config).unwrap_err();
+            assert!(err.contains("identityPoolId"), "{bad}: {err}");
+        }
+        assert_eq!(
+            cognito_identity_origin("us-east-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001").unwrap(),
+            "https://cognito-identity.us-east-1.amazonaws.com"
+        );
+    }
+
+    #[test]
     fn hosts_that_could_break_the_policy_or_the_page_are_refused() {
         for (field, url) in [
             ("authDomain", "http://dragons.example.com"),
@@ -900,6 +1024,14 @@ mod tests {
                 "HttpApiBaseUrl",
                 "https://h.execute-api.eu-west-1.amazonaws.com",
             ),
+            (
+                "IamApiBaseUrl",
+                "https://i.execute-api.eu-west-1.amazonaws.com/iam",
+            ),
+            (
+                "IdentityPoolId",
+                "eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001",
+            ),
             ("ApiToken", "id"),
             ("SiteUrl", "https://d1.cloudfront.net/"),
         ]
@@ -921,10 +1053,23 @@ mod tests {
             "https://h.execute-api.eu-west-1.amazonaws.com"
         );
         assert!(
-            text.contains("\"apiBaseUrl\": \"https://x.execute-api.eu-west-1.amazonaws.com/test\",\n  \"httpApiBaseUrl\": \"https://h.execute-api.eu-west-1.amazonaws.com\",\n  \"apiToken\""),
+            text.contains("\"apiBaseUrl\": \"https://x.execute-api.eu-west-1.amazonaws.com/test\",\n  \"httpApiBaseUrl\": \"https://h.execute-api.eu-west-1.amazonaws.com\",\n  \"iamApiBaseUrl\": \"https://i.execute-api.eu-west-1.amazonaws.com/iam\",\n  \"identityPoolId\": \"eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001\",\n  \"apiToken\""),
             "in the app's order: {text}"
         );
         assert_eq!(output_name("httpApiBaseUrl"), "HttpApiBaseUrl");
+        assert_eq!(output_name("iamApiBaseUrl"), "IamApiBaseUrl");
+        assert_eq!(output_name("identityPoolId"), "IdentityPoolId");
+        // A stack from before the identity pool: deploy says which output is missing.
+        let old: Vec<(String, String)> = outputs
+            .iter()
+            .filter(|(k, _)| k != "IdentityPoolId")
+            .cloned()
+            .collect();
+        let err = config_from_outputs(&old).unwrap_err();
+        assert!(
+            err.contains("IdentityPoolId (config.json identityPoolId)"),
+            "{err}"
+        );
         let err = config_from_outputs(&outputs[1..]).unwrap_err();
         assert!(err.contains("AuthDomain"), "{err}");
         assert_eq!(output_name("apiBaseUrl"), "ApiBaseUrl");

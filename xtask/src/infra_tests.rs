@@ -1,8 +1,9 @@
 //! infra/template.yaml, read and checked: cfn-lint clean, the pieces issue 11 names present and
 //! wired to each other (and issue 26's: the dragons scopes, the scoped POST, the dragon-keepers
-//! group and its optional trigger, the HTTP API's JWT authorizer), the outputs covering every
-//! config.json field, and the inline Lambdas run with the project's Python against the dragons
-//! API's behaviour and Cognito's trigger events.
+//! group and its optional trigger, the HTTP API's JWT authorizer; and issue 27's: the identity
+//! pool, its two roles and what each may invoke, the REST API behind AWS_IAM), the outputs
+//! covering every config.json field, and the inline Lambdas run with the project's Python
+//! against the dragons API's behaviour and Cognito's trigger events.
 
 use crate::hosting::{self, CONFIG_KEYS};
 use serde_json::{json, Value};
@@ -486,63 +487,84 @@ json.dump(results, sys.stdout)
     }
 }
 
-#[test]
-fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
-    let t = template();
+/// The resources of `kind` that belong to the REST API `api` (their `RestApiId` refers to it).
+fn of_rest_api<'a>(t: &'a Value, kind: &str, api: &str) -> Vec<(&'a str, &'a Value)> {
+    resources_of_type(t, kind)
+        .into_iter()
+        .filter(|(_, r)| r["Properties"]["RestApiId"] == reference(api))
+        .collect()
+}
+
+/// A REST API's GET and POST methods and its stage: (name, properties) each.
+struct RestApi<'a> {
+    get: (&'a str, &'a Value),
+    post: (&'a str, &'a Value),
+    stage: (&'a str, &'a Value),
+}
+
+/// What every REST API here has the same way, checked: `/dragons` under its root; GET and POST
+/// as Lambda proxies to the dragons function and the preflight (no authorization, a mock
+/// answering the local stack's CORS headers) on it, nothing else; `DEFAULT_4XX` and
+/// `DEFAULT_5XX` with the same CORS headers; a deployment waiting for every method and gateway
+/// response; the stage serving it, throttled; one Lambda permission for this API.
+fn check_rest_api<'a>(t: &'a Value, api: &str) -> RestApi<'a> {
+    assert_eq!(
+        t["Resources"][api]["Type"], "AWS::ApiGateway::RestApi",
+        "{api}"
+    );
+    assert_eq!(
+        t["Resources"][api]["Properties"]["EndpointConfiguration"]["Types"],
+        json!(["REGIONAL"]),
+        "{api}"
+    );
     let allow_headers = format!("'{}'", emulator_allow_headers());
     assert!(allow_headers.contains("Authorization"));
-    let (api, _) = only(&t, "AWS::ApiGateway::RestApi");
-    let (resource, r) = only(&t, "AWS::ApiGateway::Resource");
-    assert_eq!(r["Properties"]["PathPart"], "dragons");
-    assert_eq!(r["Properties"]["ParentId"], get_att(api, "RootResourceId"));
+    assert!(allow_headers.contains("X-Amz-Date") && allow_headers.contains("X-Amz-Security-Token"));
+    let resources = of_rest_api(t, "AWS::ApiGateway::Resource", api);
+    assert_eq!(resources.len(), 1, "{api}: one resource: {resources:?}");
+    let (resource, r) = resources[0];
+    assert_eq!(r["Properties"]["PathPart"], "dragons", "{api}");
+    assert_eq!(
+        r["Properties"]["ParentId"],
+        get_att(api, "RootResourceId"),
+        "{api}"
+    );
 
-    let (authorizer, a) = only(&t, "AWS::ApiGateway::Authorizer");
-    let a = &a["Properties"];
-    assert_eq!(a["Type"], "COGNITO_USER_POOLS");
-    assert_eq!(a["IdentitySource"], "method.request.header.Authorization");
-    assert_eq!(a["ProviderARNs"], json!([get_att("UserPool", "Arn")]));
-
-    let methods = resources_of_type(&t, "AWS::ApiGateway::Method");
+    let methods = of_rest_api(t, "AWS::ApiGateway::Method", api);
+    let mut verbs: Vec<&str> = methods
+        .iter()
+        .map(|(_, m)| m["Properties"]["HttpMethod"].as_str().unwrap())
+        .collect();
+    verbs.sort();
+    assert_eq!(verbs, ["GET", "OPTIONS", "POST"], "{api}");
     let method = |verb: &str| {
-        let found: Vec<_> = methods
+        let (name, m) = *methods
             .iter()
-            .filter(|(_, m)| m["Properties"]["HttpMethod"] == verb)
-            .collect();
-        assert_eq!(found.len(), 1, "one {verb}");
-        let (name, m) = found[0];
-        assert_eq!(m["Properties"]["ResourceId"], reference(resource));
-        assert_eq!(m["Properties"]["RestApiId"], reference(api));
-        (*name, &m["Properties"])
+            .find(|(_, m)| m["Properties"]["HttpMethod"] == verb)
+            .unwrap();
+        assert_eq!(
+            m["Properties"]["ResourceId"],
+            reference(resource),
+            "{api} {verb}"
+        );
+        (name, &m["Properties"])
     };
-    let mut method_names = Vec::new();
     for verb in ["GET", "POST"] {
-        let (name, m) = method(verb);
-        method_names.push(name);
-        assert_eq!(m["AuthorizationType"], "COGNITO_USER_POOLS", "{verb}");
-        assert_eq!(m["AuthorizerId"], reference(authorizer), "{verb}");
-        if verb == "GET" {
-            assert!(
-                m.get("AuthorizationScopes").is_none(),
-                "GET: no scopes, so the ID token"
-            );
-        } else {
-            assert_eq!(
-                m["AuthorizationScopes"],
-                json!(["dragons/write"]),
-                "POST: scoped, so an access token carrying dragons/write"
-            );
-        }
-        assert_eq!(m["Integration"]["Type"], "AWS_PROXY", "{verb}");
+        let (_, m) = method(verb);
+        assert_eq!(m["Integration"]["Type"], "AWS_PROXY", "{api} {verb}");
+        assert_eq!(
+            m["Integration"]["IntegrationHttpMethod"], "POST",
+            "{api} {verb}"
+        );
         let uri = m["Integration"]["Uri"]["Fn::Sub"].as_str().unwrap();
         assert!(uri.contains("${DragonsFunction.Arn}/invocations"), "{uri}");
     }
     let (options, o) = method("OPTIONS");
-    method_names.push(options);
     assert_eq!(
         o["AuthorizationType"], "NONE",
-        "preflight is never authorized"
+        "{api}: preflight is never authorized"
     );
-    assert_eq!(o["Integration"]["Type"], "MOCK");
+    assert_eq!(o["Integration"]["Type"], "MOCK", "{api}");
     let answer = &o["Integration"]["IntegrationResponses"][0]["ResponseParameters"];
     assert_eq!(
         answer["method.response.header.Access-Control-Allow-Origin"],
@@ -550,7 +572,8 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
     );
     assert_eq!(
         answer["method.response.header.Access-Control-Allow-Headers"],
-        allow_headers.as_str()
+        allow_headers.as_str(),
+        "{api}"
     );
     assert_eq!(
         answer["method.response.header.Access-Control-Allow-Methods"],
@@ -559,21 +582,21 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
     for header in answer.as_object().unwrap().keys() {
         assert_eq!(
             o["MethodResponses"][0]["ResponseParameters"][header], true,
-            "{header} declared"
+            "{api}: {header} declared"
         );
     }
+    let mut waited_for: Vec<&str> = methods.iter().map(|(name, _)| *name).collect();
+    assert!(waited_for.contains(&options));
 
-    let responses = resources_of_type(&t, "AWS::ApiGateway::GatewayResponse");
+    let responses = of_rest_api(t, "AWS::ApiGateway::GatewayResponse", api);
     let mut types: Vec<&str> = responses
         .iter()
         .map(|(_, g)| g["Properties"]["ResponseType"].as_str().unwrap())
         .collect();
     types.sort();
-    assert_eq!(types, ["DEFAULT_4XX", "DEFAULT_5XX"]);
+    assert_eq!(types, ["DEFAULT_4XX", "DEFAULT_5XX"], "{api}");
     for (name, g) in &responses {
-        let p = &g["Properties"];
-        assert_eq!(p["RestApiId"], reference(api));
-        let h = &p["ResponseParameters"];
+        let h = &g["Properties"]["ResponseParameters"];
         assert_eq!(
             h["gatewayresponse.header.Access-Control-Allow-Origin"], "'*'",
             "{name}"
@@ -583,30 +606,126 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
             allow_headers.as_str(),
             "{name}"
         );
-        method_names.push(name);
+        assert_eq!(
+            h["gatewayresponse.header.Access-Control-Allow-Methods"], "'GET,POST,OPTIONS'",
+            "{name}"
+        );
+        waited_for.push(name);
     }
 
     // The deployment waits for every method and gateway response; the stage serves it.
-    let (deployment, d) = only(&t, "AWS::ApiGateway::Deployment");
-    let mut depends: Vec<&str> = d["DependsOn"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let deployments = of_rest_api(t, "AWS::ApiGateway::Deployment", api);
+    assert_eq!(deployments.len(), 1, "{api}: one deployment");
+    let (deployment, d) = deployments[0];
+    let mut depends = depends_on(d);
     depends.sort();
-    method_names.sort();
-    assert_eq!(depends, method_names);
-    let (stage, s) = only(&t, "AWS::ApiGateway::Stage");
-    assert_eq!(s["Properties"]["DeploymentId"], reference(deployment));
-    assert_eq!(s["Properties"]["StageName"], reference("ApiStageName"));
+    waited_for.sort();
+    assert_eq!(depends, waited_for, "{deployment}");
+    let stages = of_rest_api(t, "AWS::ApiGateway::Stage", api);
+    assert_eq!(stages.len(), 1, "{api}: one stage");
+    let (stage, s) = stages[0];
+    assert_eq!(
+        s["Properties"]["DeploymentId"],
+        reference(deployment),
+        "{stage}"
+    );
+    assert_eq!(
+        s["Properties"]["MethodSettings"],
+        json!([{"ResourcePath": "/*", "HttpMethod": "*", "ThrottlingBurstLimit": 50, "ThrottlingRateLimit": 20}]),
+        "{stage}: throttled"
+    );
+
+    let permissions: Vec<_> = resources_of_type(t, "AWS::Lambda::Permission")
+        .into_iter()
+        .filter(|(_, p)| {
+            p["Properties"]["SourceArn"]["Fn::Sub"]
+                .as_str()
+                .is_some_and(|arn| arn.contains(&format!(":${{{api}}}/")))
+        })
+        .collect();
+    assert_eq!(permissions.len(), 1, "{api}: {permissions:?}");
+    let permission = &permissions[0].1["Properties"];
+    assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
+    assert_eq!(permission["Action"], "lambda:InvokeFunction");
+    assert_eq!(
+        permission["FunctionName"],
+        get_att("DragonsFunction", "Arn")
+    );
+    assert_eq!(
+        permission["SourceArn"]["Fn::Sub"],
+        format!("arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{api}}}/*/*/dragons")
+    );
+
+    RestApi {
+        get: method("GET"),
+        post: method("POST"),
+        stage: (stage, &s["Properties"]),
+    }
+}
+
+#[test]
+fn the_rest_apis_are_the_cognito_one_and_the_iam_one() {
+    let t = template();
+    let mut apis: Vec<&str> = resources_of_type(&t, "AWS::ApiGateway::RestApi")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    apis.sort();
+    assert_eq!(apis, ["DragonsApi", "DragonsIamApi"]);
+    // Every method, resource, gateway response, deployment and stage belongs to one of them.
+    for kind in [
+        "AWS::ApiGateway::Resource",
+        "AWS::ApiGateway::Method",
+        "AWS::ApiGateway::GatewayResponse",
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::Stage",
+        "AWS::ApiGateway::Authorizer",
+    ] {
+        let all = resources_of_type(&t, kind).len();
+        let mine: usize = apis
+            .iter()
+            .map(|api| of_rest_api(&t, kind, api).len())
+            .sum();
+        assert_eq!(all, mine, "{kind}");
+    }
+}
+
+#[test]
+fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
+    let t = template();
+    let api = "DragonsApi";
+    let rest = check_rest_api(&t, api);
+
+    let (authorizer, a) = only(&t, "AWS::ApiGateway::Authorizer");
+    let a = &a["Properties"];
+    assert_eq!(a["RestApiId"], reference(api));
+    assert_eq!(a["Type"], "COGNITO_USER_POOLS");
+    assert_eq!(a["IdentitySource"], "method.request.header.Authorization");
+    assert_eq!(a["ProviderARNs"], json!([get_att("UserPool", "Arn")]));
+
+    for (verb, (_, m)) in [("GET", rest.get), ("POST", rest.post)] {
+        assert_eq!(m["AuthorizationType"], "COGNITO_USER_POOLS", "{verb}");
+        assert_eq!(m["AuthorizerId"], reference(authorizer), "{verb}");
+    }
+    assert!(
+        rest.get.1.get("AuthorizationScopes").is_none(),
+        "GET: no scopes, so the ID token"
+    );
+    assert_eq!(
+        rest.post.1["AuthorizationScopes"],
+        json!(["dragons/write"]),
+        "POST: scoped, so an access token carrying dragons/write"
+    );
+
+    let (stage, s) = rest.stage;
+    assert_eq!(s["StageName"], reference("ApiStageName"));
     assert_eq!(t["Parameters"]["ApiStageName"]["Default"], "test");
-    assert!(t["Outputs"]["ApiBaseUrl"]["Value"]["Fn::Sub"]
-        .as_str()
-        .unwrap()
-        .ends_with(&format!(
-            "https://${{{api}}}.execute-api.${{AWS::Region}}.amazonaws.com/${{{stage}}}"
-        )));
+    assert_eq!(
+        t["Outputs"]["ApiBaseUrl"]["Value"]["Fn::Sub"],
+        format!("https://${{{api}}}.execute-api.${{AWS::Region}}.amazonaws.com/${{{stage}}}")
+    );
+    assert_eq!(t["Outputs"]["RestApiId"]["Value"], reference(api));
+    assert_eq!(t["Outputs"]["ApiStage"]["Value"], reference(stage));
 
     let function = "DragonsFunction";
     let f = &t["Resources"][function];
@@ -620,18 +739,142 @@ fn the_dragons_api_behind_a_cognito_authorizer_with_cors_everywhere() {
         f["Properties"]["Code"]["ZipFile"].is_string(),
         "inline code"
     );
-    let permissions: Vec<_> = resources_of_type(&t, "AWS::Lambda::Permission")
-        .into_iter()
-        .filter(|(_, p)| {
-            p["Properties"]["SourceArn"]["Fn::Sub"]
-                .as_str()
-                .is_some_and(|arn| arn.contains(&format!(":${{{api}}}/")))
-        })
-        .collect();
-    assert_eq!(permissions.len(), 1, "{permissions:?}");
-    let permission = &permissions[0].1["Properties"];
-    assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
-    assert_eq!(permission["FunctionName"], get_att(function, "Arn"));
+}
+
+#[test]
+fn the_dragons_iam_api_takes_signed_requests_with_cors_on_its_refusals() {
+    let t = template();
+    let api = "DragonsIamApi";
+    let rest = check_rest_api(&t, api);
+    let cognito = check_rest_api(&t, "DragonsApi");
+    for (verb, (name, m)) in [("GET", rest.get), ("POST", rest.post)] {
+        assert_eq!(m["AuthorizationType"], "AWS_IAM", "{name}");
+        assert!(m.get("AuthorizerId").is_none(), "{name}: no authorizer");
+        assert!(m.get("AuthorizationScopes").is_none(), "{name}: no scopes");
+        // The same function, the same way, as the Cognito-guarded API's method.
+        let other = if verb == "GET" {
+            cognito.get.1
+        } else {
+            cognito.post.1
+        };
+        assert_eq!(m["Integration"], other["Integration"], "{name}");
+        assert_eq!(m["RequestParameters"], other["RequestParameters"], "{name}");
+    }
+    // The local stack answers on /iam/dragons; the roles' policies name the stage too.
+    let (stage, s) = rest.stage;
+    assert_eq!(s["StageName"], "iam", "{stage}");
+    assert_eq!(
+        t["Outputs"]["IamApiBaseUrl"]["Value"]["Fn::Sub"],
+        format!("https://${{{api}}}.execute-api.${{AWS::Region}}.amazonaws.com/iam")
+    );
+    // deploy redeploys this stage too.
+    assert_eq!(t["Outputs"]["IamApiId"]["Value"], reference(api));
+    assert_eq!(t["Outputs"]["IamApiStage"]["Value"], reference(stage));
+}
+
+/// The execute-api ARN of one method on the IAM API's `iam` stage, as the roles name it.
+fn iam_api_arn(verb: &str) -> Value {
+    json!({"Fn::Sub": format!(
+        "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{DragonsIamApi}}/iam/{verb}/dragons"
+    )})
+}
+
+#[test]
+fn the_identity_pool_gives_signed_in_users_get_and_post_and_guests_get() {
+    let t = template();
+    let (pool, p) = only(&t, "AWS::Cognito::IdentityPool");
+    let p = &p["Properties"];
+    assert_eq!(
+        p["AllowUnauthenticatedIdentities"], true,
+        "the guest lesson"
+    );
+    assert_eq!(p["AllowClassicFlow"], false, "the enhanced flow only");
+    assert_eq!(
+        p["CognitoIdentityProviders"],
+        json!([{
+            "ClientId": reference("AppClient"),
+            "ProviderName": get_att("UserPool", "ProviderName")
+        }]),
+        "the app client's ID tokens, from this pool"
+    );
+    for other in [
+        "SupportedLoginProviders",
+        "OpenIdConnectProviderARNs",
+        "SamlProviderARNs",
+        "DeveloperProviderName",
+    ] {
+        assert!(p.get(other).is_none(), "{other}");
+    }
+
+    let (_, attachment) = only(&t, "AWS::Cognito::IdentityPoolRoleAttachment");
+    let a = &attachment["Properties"];
+    assert_eq!(a["IdentityPoolId"], reference(pool));
+    assert!(
+        a.get("RoleMappings").is_none(),
+        "one role per kind of identity"
+    );
+    let roles = a["Roles"].as_object().unwrap();
+    let mut kinds: Vec<&str> = roles.keys().map(String::as_str).collect();
+    kinds.sort();
+    assert_eq!(kinds, ["authenticated", "unauthenticated"]);
+
+    for (kind, allowed) in [
+        (
+            "authenticated",
+            vec![iam_api_arn("GET"), iam_api_arn("POST")],
+        ),
+        ("unauthenticated", vec![iam_api_arn("GET")]),
+    ] {
+        assert_eq!(roles[kind]["Fn::GetAtt"][1], "Arn", "{kind}");
+        let role = roles[kind]["Fn::GetAtt"][0].as_str().unwrap();
+        let r = &t["Resources"][role];
+        assert_eq!(r["Type"], "AWS::IAM::Role", "{role}");
+        assert!(r.get("Condition").is_none(), "{role}");
+        let r = &r["Properties"];
+        // Only Cognito Identity, for this pool and this kind of identity, may assume it.
+        assert_eq!(
+            r["AssumeRolePolicyDocument"]["Statement"],
+            json!([{
+                "Effect": "Allow",
+                "Principal": {"Federated": "cognito-identity.amazonaws.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": reference(pool)},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": kind}
+                }
+            }]),
+            "{role}"
+        );
+        // It may invoke exactly these methods, nothing else.
+        assert!(r.get("ManagedPolicyArns").is_none(), "{role}");
+        let mut resources = Vec::new();
+        for policy in r["Policies"].as_array().unwrap() {
+            for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                assert_eq!(statement["Effect"], "Allow", "{role}");
+                assert_eq!(statement["Action"], "execute-api:Invoke", "{role}");
+                assert!(statement.get("Condition").is_none(), "{role}");
+                match &statement["Resource"] {
+                    Value::Array(many) => resources.extend(many.iter().cloned()),
+                    one => resources.push(one.clone()),
+                }
+            }
+        }
+        assert_eq!(resources, allowed, "{role}");
+    }
+    // The ARNs name the IAM API's stage as it is.
+    assert_eq!(
+        t["Resources"]["DragonsIamStage"]["Properties"]["StageName"],
+        "iam"
+    );
+
+    let outputs = &t["Outputs"];
+    assert_eq!(outputs["IdentityPoolId"]["Value"], reference(pool));
+    assert_eq!(
+        hosting::output_name("identityPoolId"),
+        "IdentityPoolId",
+        "config.json identityPoolId"
+    );
+    assert_eq!(hosting::output_name("iamApiBaseUrl"), "IamApiBaseUrl");
 }
 
 #[test]
@@ -835,13 +1078,22 @@ fn the_site_is_private_behind_cloudfront_with_the_checklists_headers() {
     let issuer = "https://cognito-idp.${AWS::Region}.amazonaws.com";
     let api = "https://${DragonsApi}.execute-api.${AWS::Region}.amazonaws.com";
     let http_api = "https://${DragonsHttpApi}.execute-api.${AWS::Region}.amazonaws.com";
+    let iam_api = "https://${DragonsIamApi}.execute-api.${AWS::Region}.amazonaws.com";
+    // Where the app asks the identity pool for credentials: it derives the endpoint from the
+    // issuer's region, the region the identity pool (this stack's) is in too.
+    let identity = "https://cognito-identity.${AWS::Region}.amazonaws.com";
     assert_eq!(
         t["Outputs"]["HttpApiBaseUrl"]["Value"]["Fn::Sub"], http_api,
         "the HTTP API's origin is its base URL"
     );
     assert_eq!(
+        t["Outputs"]["IamApiBaseUrl"]["Value"]["Fn::Sub"],
+        format!("{iam_api}/iam"),
+        "the IAM API's origin is its base URL's"
+    );
+    assert_eq!(
         policy,
-        format!("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {auth} {issuer} {api} {http_api}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {auth}; object-src 'none'; frame-ancestors 'none'")
+        format!("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {auth} {issuer} {api} {http_api} {iam_api} {identity}; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self' {auth}; object-src 'none'; frame-ancestors 'none'")
     );
     assert_eq!(
         csp[1]["AuthDomain"]["Fn::Sub"][0],
@@ -854,7 +1106,7 @@ fn the_site_is_private_behind_cloudfront_with_the_checklists_headers() {
     );
     // The policy CloudFront adds is the one the meta fallback writes, plus frame-ancestors.
     let local = hosting::meta_csp(
-        &hosting::parse_config(r#"{"authDomain":"https://p.example.com","issuer":"https://i.example.com/pool","apiBaseUrl":"https://a.example.com/test","httpApiBaseUrl":"https://h.example.com"}"#).unwrap(),
+        &hosting::parse_config(r#"{"authDomain":"https://p.example.com","issuer":"https://i.example.com/pool","apiBaseUrl":"https://a.example.com/test","httpApiBaseUrl":"https://h.example.com","iamApiBaseUrl":"https://g.example.com/iam","identityPoolId":"eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001"}"#).unwrap(),
     )
     .unwrap();
     assert_eq!(
@@ -862,7 +1114,9 @@ fn the_site_is_private_behind_cloudfront_with_the_checklists_headers() {
             .replace(auth, "https://p.example.com")
             .replace(issuer, "https://i.example.com")
             .replace(api, "https://a.example.com")
-            .replace(http_api, "https://h.example.com"),
+            .replace(http_api, "https://h.example.com")
+            .replace(iam_api, "https://g.example.com")
+            .replace(identity, "https://cognito-identity.eu-west-1.amazonaws.com"),
         format!("{local}; frame-ancestors 'none'")
     );
 
@@ -932,6 +1186,16 @@ fn the_outputs_cover_every_config_json_field_and_the_next_steps() {
         "https://${DragonsHttpApi}.execute-api.${AWS::Region}.amazonaws.com"
     );
     assert_eq!(
+        outputs["IamApiBaseUrl"]["Value"]["Fn::Sub"],
+        "https://${DragonsIamApi}.execute-api.${AWS::Region}.amazonaws.com/iam",
+        "the app signs its calls to <iamApiBaseUrl>/dragons"
+    );
+    assert_eq!(
+        outputs["IdentityPoolId"]["Value"],
+        reference("IdentityPool"),
+        "<region>:<uuid>"
+    );
+    assert_eq!(
         outputs["Issuer"]["Value"]["Fn::Sub"],
         "https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}"
     );
@@ -946,6 +1210,8 @@ fn the_outputs_cover_every_config_json_field_and_the_next_steps() {
         "ApiStage",
         "UserPoolId",
         "HttpApiId",
+        "IamApiId",
+        "IamApiStage",
         "AddDragonKeeperCommand",
     ] {
         assert!(outputs.contains_key(name), "deploy needs the output {name}");

@@ -499,6 +499,8 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
         {"OutputKey": "Flow", "OutputValue": "code"},
         {"OutputKey": "ApiBaseUrl", "OutputValue": "https://abc.execute-api.eu-west-1.amazonaws.com/test"},
         {"OutputKey": "HttpApiBaseUrl", "OutputValue": "https://h1j2k3.execute-api.eu-west-1.amazonaws.com"},
+        {"OutputKey": "IamApiBaseUrl", "OutputValue": "https://i4m5n6.execute-api.eu-west-1.amazonaws.com/iam"},
+        {"OutputKey": "IdentityPoolId", "OutputValue": "eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001"},
         {"OutputKey": "ApiToken", "OutputValue": "id"},
         {"OutputKey": "SiteUrl", "OutputValue": "https://d111.cloudfront.net/"},
         {"OutputKey": "SiteBucket", "OutputValue": "fake-stack-sitebucket-1"},
@@ -506,6 +508,8 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
         {"OutputKey": "RestApiId", "OutputValue": "abc"},
         {"OutputKey": "ApiStage", "OutputValue": "test"},
         {"OutputKey": "HttpApiId", "OutputValue": "h1j2k3"},
+        {"OutputKey": "IamApiId", "OutputValue": "i4m5n6"},
+        {"OutputKey": "IamApiStage", "OutputValue": "iam"},
         {"OutputKey": "UserPoolId", "OutputValue": "eu-west-1_AbC"},
         {"OutputKey": "CreateFirstUserCommand", "OutputValue": "aws cognito-idp admin-create-user ..."},
         {"OutputKey": "AddDragonKeeperCommand", "OutputValue": "aws cognito-idp admin-add-user-to-group ... --group-name dragon-keepers"}
@@ -573,6 +577,7 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
         &calls[9..],
         [
             "apigateway create-deployment --rest-api-id abc --stage-name test --description cargo xtask deploy",
+            "apigateway create-deployment --rest-api-id i4m5n6 --stage-name iam --description cargo xtask deploy",
             "cloudfront create-invalidation --distribution-id E2FAKE --paths /*",
         ]
     );
@@ -605,6 +610,38 @@ fn deploy_runs_the_stack_then_uploads_with_its_outputs_then_invalidates() {
     assert_eq!(
         config["httpApiBaseUrl"],
         "https://h1j2k3.execute-api.eu-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        config["iamApiBaseUrl"],
+        "https://i4m5n6.execute-api.eu-west-1.amazonaws.com/iam"
+    );
+    assert_eq!(
+        config["identityPoolId"],
+        "eu-west-1:0d5e8a52-1c4b-4f8e-9a11-d7a60c0de001"
+    );
+    // Every field, in the app's order (src/config.rs's Field::ALL).
+    let text = std::fs::read_to_string(fake.path().join("s3/config.json")).unwrap();
+    let keys: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"'))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "authDomain",
+            "issuer",
+            "clientId",
+            "redirectUri",
+            "logoutUri",
+            "scopes",
+            "flow",
+            "apiBaseUrl",
+            "httpApiBaseUrl",
+            "iamApiBaseUrl",
+            "identityPoolId",
+            "apiToken"
+        ]
     );
     assert_eq!(
         std::fs::read_to_string(fake.path().join("s3/index.html")).unwrap(),
