@@ -21,11 +21,9 @@ pub enum Party {
     Api,
     /// The HTTP API (JWT authorizer): its own party, last so saved traces keep their columns.
     HttpApi,
-    /// The identity pool (Cognito Identity): AWS credentials for the IAM API.
-    IdentityPool,
 }
 
-pub const PARTIES: [Party; 9] = [
+pub const PARTIES: [Party; 8] = [
     Party::Browser,
     Party::App,
     Party::HostedUi,
@@ -34,7 +32,6 @@ pub const PARTIES: [Party; 9] = [
     Party::UserInfo,
     Party::Api,
     Party::HttpApi,
-    Party::IdentityPool,
 ];
 
 impl Party {
@@ -48,7 +45,6 @@ impl Party {
             Party::UserInfo => "userInfo",
             Party::Api => "Dragons API",
             Party::HttpApi => "HTTP API",
-            Party::IdentityPool => "Identity pool",
         }
     }
 
@@ -642,10 +638,9 @@ mod tests {
         assert_eq!(Party::HttpApi.name(), "HTTP API");
         assert_eq!(
             Party::HttpApi.column(),
-            7,
-            "after the old ones: their columns kept"
+            PARTIES.len() - 1,
+            "last: old columns kept"
         );
-        assert_eq!(Party::IdentityPool.column(), PARTIES.len() - 1);
         let again = Trace::from_json(&t.to_json());
         assert_eq!(again.arrows[1].to, Party::HttpApi);
     }

@@ -18,9 +18,6 @@ pub enum Guard {
     Rest,
     /// An HTTP API with a JWT authorizer (`httpApiBaseUrl`).
     Http,
-    /// A REST API stage whose methods use `AWS_IAM` (`iamApiBaseUrl`): SigV4 with the identity
-    /// pool's credentials.
-    Iam,
 }
 
 impl Guard {
@@ -28,7 +25,6 @@ impl Guard {
         match self {
             Guard::Rest => "REST API",
             Guard::Http => "HTTP API",
-            Guard::Iam => "IAM API",
         }
     }
 
@@ -37,16 +33,14 @@ impl Guard {
         match self {
             Guard::Rest => crate::trace::Party::Api,
             Guard::Http => crate::trace::Party::HttpApi,
-            Guard::Iam => crate::trace::Party::Api,
         }
     }
 
     /// The scopes the workshop's API asks for on `method`: none on `GET`, `dragons/write` on
     /// `POST`, on both APIs.
     pub fn method_scopes(self, method: &str) -> &'static [&'static str] {
-        match (self, method) {
-            (Guard::Iam, _) => &[],
-            (_, "POST") => &[WRITE_SCOPE],
+        match method {
+            "POST" => &[WRITE_SCOPE],
             _ => &[],
         }
     }

@@ -206,8 +206,6 @@ pub struct CallSources {
     /// The HTTP API's base URL: the session's (it started with it), else the configured one;
     /// None when there is no HTTP API.
     pub http_api: Option<String>,
-    /// The IAM API's base URL, likewise.
-    pub iam_api: Option<String>,
 }
 
 impl CallSources {
@@ -232,7 +230,6 @@ impl CallSources {
         match guard {
             Guard::Rest => Some(self.api_base(with_pasted)),
             Guard::Http => self.http_api.clone(),
-            Guard::Iam => self.iam_api.clone(),
         }
     }
 
@@ -273,31 +270,10 @@ pub enum Lab {
     HttpId,
     HttpAccess,
     HttpExpired,
-    /// The IAM API: unsigned, a bearer token, a wrong secret, a stale `X-Amz-Date`, expired
-    /// credentials, and a guest's signed `POST`.
-    IamUnsigned,
-    IamBearer,
-    IamWrongSecret,
-    IamStaleDate,
-    IamExpired,
-    IamGuestPost,
     Pasted,
 }
 
-/// How a lab call to the IAM API is signed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LabSigning {
-    /// With a guest's credentials (the unauthenticated role).
-    pub guest: bool,
-    /// With one character of the secret key changed.
-    pub wrong_secret: bool,
-    /// `X-Amz-Date` this many seconds off.
-    pub date_shift: i64,
-    /// With the credentials held even though they have expired.
-    pub expired: bool,
-}
-
-pub const LABS: [Lab; 17] = [
+pub const LABS: [Lab; 11] = [
     Lab::NoToken,
     Lab::IdToken,
     Lab::AccessToken,
@@ -308,12 +284,6 @@ pub const LABS: [Lab; 17] = [
     Lab::HttpId,
     Lab::HttpAccess,
     Lab::HttpExpired,
-    Lab::IamUnsigned,
-    Lab::IamBearer,
-    Lab::IamWrongSecret,
-    Lab::IamStaleDate,
-    Lab::IamExpired,
-    Lab::IamGuestPost,
     Lab::Pasted,
 ];
 
@@ -328,10 +298,6 @@ pub struct LabHas {
     pub busy: bool,
     /// An HTTP API is configured.
     pub http: bool,
-    /// An IAM API and an identity pool are configured.
-    pub iam: bool,
-    /// The AWS credentials held have expired.
-    pub expired_credentials: bool,
 }
 
 impl Lab {
@@ -347,12 +313,6 @@ impl Lab {
             Lab::HttpId => "HTTP API: ID token",
             Lab::HttpAccess => "HTTP API: access token",
             Lab::HttpExpired => "HTTP API: expired token",
-            Lab::IamUnsigned => "IAM API: unsigned",
-            Lab::IamBearer => "IAM API: bearer token",
-            Lab::IamWrongSecret => "IAM API: wrong secret",
-            Lab::IamStaleDate => "IAM API: stale X-Amz-Date",
-            Lab::IamExpired => "IAM API: expired credentials",
-            Lab::IamGuestPost => "IAM API: guest's POST",
             Lab::Pasted => "Pasted token",
         }
     }
@@ -361,42 +321,7 @@ impl Lab {
     pub fn guard(self) -> Guard {
         match self {
             Lab::HttpId | Lab::HttpAccess | Lab::HttpExpired => Guard::Http,
-            Lab::IamUnsigned
-            | Lab::IamBearer
-            | Lab::IamWrongSecret
-            | Lab::IamStaleDate
-            | Lab::IamExpired
-            | Lab::IamGuestPost => Guard::Iam,
             _ => Guard::Rest,
-        }
-    }
-
-    /// How this call is signed (None: not signed).
-    pub fn signing(self) -> Option<LabSigning> {
-        let plain = LabSigning {
-            guest: false,
-            wrong_secret: false,
-            date_shift: 0,
-            expired: false,
-        };
-        match self {
-            Lab::IamWrongSecret => Some(LabSigning {
-                wrong_secret: true,
-                ..plain
-            }),
-            Lab::IamStaleDate => Some(LabSigning {
-                date_shift: -600,
-                ..plain
-            }),
-            Lab::IamExpired => Some(LabSigning {
-                expired: true,
-                ..plain
-            }),
-            Lab::IamGuestPost => Some(LabSigning {
-                guest: true,
-                ..plain
-            }),
-            _ => None,
         }
     }
 
@@ -413,12 +338,6 @@ impl Lab {
             Lab::HttpId => "The HTTP API's JWT authorizer checks aud against its Audience (your app client) and never looks at token_use: the ID token passes GET, which has no scopes.",
             Lab::HttpAccess => "An access token has no aud, so the JWT authorizer checks its client_id against the Audience instead: the access token passes the HTTP API's GET too, unlike the REST API's unscoped GET.",
             Lab::HttpExpired => "The expired ID token at the HTTP API: 401 {\"message\":\"Unauthorized\"} like every refusal there; only the www-authenticate header says why (the token has expired).",
-            Lab::IamUnsigned => "No AWS signature at all: an AWS_IAM method answers 403 \"Missing Authentication Token\" before anything else.",
-            Lab::IamBearer => "The ID token in Authorization: API Gateway reads the header as a Signature Version 4 and finds none of its parts (403). IAM methods take AWS credentials, not Cognito tokens.",
-            Lab::IamWrongSecret => "Signed with one character of the secret key changed: API Gateway computes another signature and says so, with the canonical request and string to sign it used (compare them in the inspector).",
-            Lab::IamStaleDate => "Signed with X-Amz-Date ten minutes ago: API Gateway allows five minutes either way (403 \"Signature expired\").",
-            Lab::IamExpired => "Signed with credentials past their Expiration: 403 \"The security token included in the request is expired\". Get new ones from the identity pool.",
-            Lab::IamGuestPost => "A guest's credentials (the identity pool's unauthenticated role) on POST: the signature is fine, but the role's policy allows only GET (403 \"… is not authorized to perform: execute-api:Invoke\").",
             Lab::Pasted => "The token you pasted, as API Gateway's authorizer sees it: an ID token of this pool and client passes a method without scopes; an access token, an expired token or one from another pool or client does not.",
         }
     }
@@ -430,24 +349,12 @@ impl Lab {
             Lab::Expired => has.expired,
             Lab::HttpExpired => has.expired && has.http,
             Lab::HttpId | Lab::HttpAccess => has.http,
-            Lab::IamExpired => has.iam && has.expired_credentials,
-            Lab::IamUnsigned
-            | Lab::IamBearer
-            | Lab::IamWrongSecret
-            | Lab::IamStaleDate
-            | Lab::IamGuestPost => has.iam,
             Lab::Pasted => has.pasted,
             _ => true,
         };
         let usable = !has.busy
             && match self {
                 Lab::NoToken => true,
-                // Credentials come from the identity pool, as a guest when signed out.
-                Lab::IamUnsigned
-                | Lab::IamWrongSecret
-                | Lab::IamStaleDate
-                | Lab::IamExpired
-                | Lab::IamGuestPost => has.iam,
                 Lab::Tampered => has.signed_in || has.pasted,
                 Lab::Pasted => has.pasted,
                 _ => has.signed_in,
@@ -463,7 +370,7 @@ impl CallSources {
     pub fn lab_request(&self, which: Lab, expired: Option<&str>) -> ApiRequest {
         let token = match which {
             Lab::NoToken => None,
-            Lab::IdToken | Lab::IdOnPost | Lab::HttpId | Lab::IamBearer => {
+            Lab::IdToken | Lab::IdOnPost | Lab::HttpId => {
                 self.session_token(crate::config::ApiToken::Id)
             }
             Lab::AccessToken | Lab::AccessOnPost | Lab::HttpAccess => {
@@ -475,17 +382,12 @@ impl CallSources {
                 .and_then(|t| tamper(&t)),
             Lab::Expired | Lab::HttpExpired => expired.map(str::to_owned),
             Lab::Pasted => self.pasted_token(),
-            Lab::IamUnsigned
-            | Lab::IamWrongSecret
-            | Lab::IamStaleDate
-            | Lab::IamExpired
-            | Lab::IamGuestPost => None,
         };
         let base = self
             .base_for(which.guard(), which == Lab::Pasted)
             .unwrap_or_default();
         match which {
-            Lab::IdOnPost | Lab::AccessOnPost | Lab::IamGuestPost => {
+            Lab::IdOnPost | Lab::AccessOnPost => {
                 create_request(&base, token.as_deref(), &NewDragon::lab())
             }
             _ => list_request(&base, token.as_deref(), &Filter::All),
@@ -633,7 +535,7 @@ pub fn diagnose(
     headers: &[(String, String)],
 ) -> Diagnosis {
     match guard {
-        Guard::Rest | Guard::Iam => classify(method, status, body),
+        Guard::Rest => classify(method, status, body),
         Guard::Http => http_jwt::classify(
             method,
             status,
@@ -649,13 +551,11 @@ pub fn explanation(
     guard: Guard,
     request: &ApiRequest,
     diagnosis: &Diagnosis,
-    (status, body, headers): (Option<u16>, &str, &[(String, String)]),
+    headers: &[(String, String)],
 ) -> String {
     let sent = Sent::of(request.authorization());
     let method = request.method;
     match (guard, diagnosis) {
-        (Guard::Iam, d) => iam::explain(method, d, &iam::read(status, body))
-            .unwrap_or_else(|| d.explain().to_owned()),
         (Guard::Rest, Diagnosis::Unauthorized) => rest::why_unauthorized(method, &sent),
         (Guard::Rest, Diagnosis::Accepted) => match rest::why_accepted(method, &sent) {
             Some(why) => format!("{} {why}", diagnosis.explain()),
@@ -1047,12 +947,7 @@ mod tests {
             pasted: Some(pasted.clone()),
             configured_api: configured.clone(),
             http_api: Some("https://http.api".into()),
-            iam_api: Some("https://iam.api/iam".into()),
         };
-        assert_eq!(
-            both.base_for(Guard::Iam, false).as_deref(),
-            Some("https://iam.api/iam")
-        );
         assert_eq!(
             both.base_for(Guard::Rest, true).as_deref(),
             Some("https://pasted.api")
@@ -1115,12 +1010,6 @@ mod tests {
                 (false, false), // HTTP API: ID token (no HTTP API configured)
                 (false, false), // HTTP API: access token
                 (false, false), // HTTP API: expired
-                (false, false), // IAM API: unsigned (no IAM API configured)
-                (false, false), // IAM API: bearer token
-                (false, false), // IAM API: wrong secret
-                (false, false), // IAM API: stale date
-                (false, false), // IAM API: expired credentials
-                (false, false), // IAM API: guest's POST
                 (false, false)  // pasted
             ]
         );
@@ -1129,30 +1018,6 @@ mod tests {
             ..signed_out
         };
         assert_eq!(Lab::HttpId.offered(with_http), (true, false));
-        let with_iam = LabHas {
-            iam: true,
-            ..signed_out
-        };
-        assert_eq!(
-            Lab::IamGuestPost.offered(with_iam),
-            (true, true),
-            "a guest may try"
-        );
-        assert_eq!(
-            Lab::IamBearer.offered(with_iam),
-            (true, false),
-            "needs a token"
-        );
-        assert_eq!(
-            Lab::IamExpired.offered(with_iam),
-            (false, true),
-            "once they expired"
-        );
-        assert!(Lab::IamWrongSecret.signing().unwrap().wrong_secret);
-        assert_eq!(Lab::IamStaleDate.signing().unwrap().date_shift, -600);
-        assert!(Lab::IamGuestPost.signing().unwrap().guest);
-        assert_eq!(Lab::IamUnsigned.signing(), None);
-        assert_eq!(Lab::IamBearer.guard(), Guard::Iam);
         assert_eq!(Lab::HttpExpired.offered(with_http), (false, false));
         let pasted_only = LabHas {
             pasted: true,
@@ -1171,8 +1036,6 @@ mod tests {
             expired: true,
             busy: false,
             http: true,
-            iam: true,
-            expired_credentials: true,
         };
         assert!(offered(all).iter().all(|o| *o == (true, true)));
         let busy = LabHas { busy: true, ..all };
@@ -1188,7 +1051,6 @@ mod tests {
             pasted: Some(("pasted1".into(), "https://pasted.api".into())),
             configured_api: None,
             http_api: Some("https://http.api".into()),
-            iam_api: None,
         };
         let sent = |which, expired| {
             let r = sources.lab_request(which, expired);
@@ -1245,9 +1107,9 @@ mod tests {
         // REST: the scoped POST with each token.
         let d = diagnose(Guard::Rest, "POST", Some(401), unauthorized, &[]);
         assert_eq!(d, Diagnosis::Unauthorized);
-        let why = explanation(Guard::Rest, &post(&id), &d, (Some(401), "", &[]));
+        let why = explanation(Guard::Rest, &post(&id), &d, &[]);
         assert!(why.contains("an ID token never passes"), "{why}");
-        let why = explanation(Guard::Rest, &post(&access), &d, (Some(401), "", &[]));
+        let why = explanation(Guard::Rest, &post(&access), &d, &[]);
         assert!(why.contains("dragon-keepers"), "{why}");
         // HTTP API: the same call is a 403 with the scope named.
         let headers = vec![(
@@ -1262,7 +1124,7 @@ mod tests {
             &headers,
         );
         assert_eq!(d, Diagnosis::MissingScope);
-        let why = explanation(Guard::Http, &post(&access), &d, (Some(403), "", &headers));
+        let why = explanation(Guard::Http, &post(&access), &d, &headers);
         assert!(why.starts_with("403 Forbidden"), "{why}");
         assert!(why.contains("only \"openid dragons/read\""), "{why}");
         // The REST API's own words where the guard adds nothing.
@@ -1273,10 +1135,7 @@ mod tests {
             r#"{"message":"Missing Authentication Token"}"#,
             &[],
         );
-        assert_eq!(
-            explanation(Guard::Rest, &post(&id), &d, (Some(403), "", &[])),
-            d.explain()
-        );
+        assert_eq!(explanation(Guard::Rest, &post(&id), &d, &[]), d.explain());
     }
 
     #[test]

@@ -42,6 +42,66 @@ pub fn amz_date(now: i64) -> String {
     )
 }
 
+/// SHA-256 (the `sha2` crate the app already hashes PKCE and `at_hash` with).
+pub fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+/// HMAC-SHA256 (RFC 2104) over [`sha256`]: the key padded (or hashed) to the 64-byte block,
+/// `H((K ^ opad) || H((K ^ ipad) || data))`. A dozen lines instead of the `hmac` crate or
+/// WebCrypto's asynchronous `sign` (each cost kilobytes of wasm: issue 25's whole-site gate);
+/// checked natively against the `hmac` crate, RFC 4231's vectors and `aws-sigv4`.
+pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        for (b, k) in block.iter_mut().zip(sha256(key)) {
+            *b = k;
+        }
+    } else {
+        for (b, k) in block.iter_mut().zip(key) {
+            *b = *k;
+        }
+    }
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = sha2::Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(data)
+        .finalize();
+    sha2::Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize()
+        .to_vec()
+}
+
+/// Sign with this module's own SHA-256 and HMAC: what the browser runs.
+#[allow(clippy::too_many_arguments)]
+pub fn sign(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    credentials: &Credentials,
+    region: &str,
+    service: &str,
+    now: i64,
+) -> Option<Signed> {
+    sign_with(
+        sha256,
+        hmac_sha256,
+        method,
+        url,
+        headers,
+        body,
+        credentials,
+        region,
+        service,
+        now,
+    )
+}
+
 /// `secret` with its first character changed (the 401 lab's wrong secret).
 pub fn with_one_character_changed(secret: &str) -> String {
     let mut chars = secret.chars();
@@ -55,9 +115,18 @@ pub fn with_one_character_changed(secret: &str) -> String {
 pub fn hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push_str(&format!("{b:02x}"));
+        push_hex(&mut out, *b, b"0123456789abcdef");
     }
     out
+}
+
+/// Two hex digits of `b` from `digits` (no formatting machinery: issue 25's budget).
+fn push_hex(out: &mut String, b: u8, digits: &[u8; 16]) {
+    for nibble in [b >> 4, b & 15] {
+        if let Some(d) = digits.get(usize::from(nibble)) {
+            out.push(char::from(*d));
+        }
+    }
 }
 
 /// RFC 3986 encoding: everything but `A-Z a-z 0-9 - _ . ~` as `%XX` (and `/` kept when asked).
@@ -70,7 +139,8 @@ fn encode(text: &str, keep_slash: bool) -> String {
         {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            push_hex(&mut out, b, b"0123456789ABCDEF");
         }
     }
     out
@@ -94,7 +164,8 @@ fn decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Not UTF-8 after decoding: signed as sent (the server decodes the same bytes).
+    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
 }
 
 /// The parts of an absolute `http(s)` URL that signing needs.
@@ -123,6 +194,18 @@ pub fn url_parts(url: &str) -> Option<UrlParts<'_>> {
     })
 }
 
+/// Sort (name, value) pairs by name, then value: an insertion sort, as a request has a handful
+/// (the standard library's sorts compile into several kilobytes of wasm).
+fn sort_pairs(pairs: &mut [(String, String)]) {
+    for i in 1..pairs.len() {
+        let mut j = i;
+        while j > 0 && pairs.get(j - 1) > pairs.get(j) {
+            pairs.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// The canonical request and the signed headers' names (`host;x-amz-date;…`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Canonical {
@@ -149,7 +232,7 @@ pub fn canonical_request(
             (encode(&decode(k), false), encode(&decode(v), false))
         })
         .collect();
-    query.sort();
+    sort_pairs(&mut query);
     let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={v}")).collect();
     let mut signed: Vec<(String, String)> = vec![("host".into(), parts.host.to_owned())];
     for (name, value) in headers {
@@ -163,7 +246,7 @@ pub fn canonical_request(
             None => signed.push((name, value)),
         }
     }
-    signed.sort();
+    sort_pairs(&mut signed);
     let names: Vec<&str> = signed.iter().map(|(n, _)| n.as_str()).collect();
     let lines: String = signed.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
     let signed_headers = names.join(";");
@@ -229,8 +312,8 @@ pub fn date_and_token(amz_date: &str, credentials: &Credentials) -> Vec<(String,
     out
 }
 
-/// Sign synchronously with the given SHA-256 and HMAC-SHA256 (the native tests; the browser
-/// runs the same steps with WebCrypto's asynchronous ones).
+/// Sign with the given SHA-256 and HMAC-SHA256 ([`sign`] passes this module's; the tests pass
+/// the `sha2` and `hmac` crates' too).
 #[allow(clippy::too_many_arguments)]
 pub fn sign_with(
     sha256: impl Fn(&[u8]) -> Vec<u8>,
@@ -285,7 +368,7 @@ mod tests {
     use sha2::{Digest, Sha256};
     use std::time::{Duration, UNIX_EPOCH};
 
-    fn sha256(bytes: &[u8]) -> Vec<u8> {
+    fn sha2_crate(bytes: &[u8]) -> Vec<u8> {
         Sha256::digest(bytes).to_vec()
     }
 
@@ -347,6 +430,34 @@ mod tests {
     }
 
     #[test]
+    fn hmac_is_rfc_4231s_and_the_hmac_crates() {
+        // RFC 4231 test cases 1, 2 and 6 (a key longer than the block).
+        assert_eq!(
+            hex(&hmac_sha256(&[0x0b; 20], b"Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert_eq!(
+            hex(&hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+        for len in [0, 1, 63, 64, 65, 200] {
+            let key: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            assert_eq!(
+                hmac_sha256(&key, b"data"),
+                hmac(&key, b"data"),
+                "key of {len}"
+            );
+        }
+    }
+
+    #[test]
     fn the_labs_wrong_secret_differs_in_one_character() {
         assert_eq!(with_one_character_changed("abc"), "xbc");
         assert_eq!(with_one_character_changed("xbc"), "ybc");
@@ -373,7 +484,7 @@ mod tests {
             "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
         )];
         let s = sign_with(
-            sha256,
+            sha2_crate,
             hmac,
             "GET",
             "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
@@ -386,7 +497,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            hex(&sha256(s.canonical_request.as_bytes())),
+            hex(&sha2_crate(s.canonical_request.as_bytes())),
             "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"
         );
         assert_eq!(
@@ -444,9 +555,7 @@ mod tests {
                         headers.push(("X-Custom".to_owned(), "  spaced   out  ".to_owned()));
                     }
                     let c = credentials(token);
-                    let mine = sign_with(
-                        sha256,
-                        hmac,
+                    let mine = sign(
                         method,
                         &url,
                         &headers,

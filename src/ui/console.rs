@@ -1,14 +1,10 @@
 //! Stage 4: the dragons API console. Calls `GET/POST /dragons` with the chosen token, shows
 //! the dragons, inspects every call, copies it as curl, and runs the 401 lab.
 
-use super::credentials::AwsKeys;
 use super::dom;
 use super::flow::Flow;
 use super::SettingsState;
-use crate::api::sigv4::Signed;
-use crate::api::{
-    self, ApiRequest, Diagnosis, Filter, Guard, Lab, LabHas, LabSigning, NewDragon, LABS,
-};
+use crate::api::{self, ApiRequest, Diagnosis, Filter, Guard, Lab, LabHas, NewDragon, LABS};
 use crate::config::ApiToken;
 use crate::web::api::{send, ApiAnswer};
 use leptos::prelude::*;
@@ -25,8 +21,6 @@ struct Call {
     diagnosis: Diagnosis,
     /// What the answer means for the guard it went through (api::explanation).
     explanation: String,
-    /// The Signature Version 4 steps, for a signed call.
-    signing: Option<Signed>,
 }
 
 /// The lab button's test id.
@@ -42,12 +36,6 @@ fn lab_testid(which: Lab) -> &'static str {
         Lab::HttpId => "lab-http-id",
         Lab::HttpAccess => "lab-http-access",
         Lab::HttpExpired => "lab-http-expired",
-        Lab::IamUnsigned => "lab-iam-unsigned",
-        Lab::IamBearer => "lab-iam-bearer",
-        Lab::IamWrongSecret => "lab-iam-wrong-secret",
-        Lab::IamStaleDate => "lab-iam-stale-date",
-        Lab::IamExpired => "lab-iam-expired",
-        Lab::IamGuestPost => "lab-iam-guest-post",
         Lab::Pasted => "lab-pasted-token",
     }
 }
@@ -61,8 +49,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
     let use_pasted = RwSignal::new(false);
     let Calls { last, busy, .. } = calls;
     calls.draw_on_change();
-    let keys = AwsKeys::new();
-    keys.draw_on_change(flow, settings);
 
     let has_pasted = move || flow.has_pasted_token();
     let pasting = move || use_pasted.get() && has_pasted();
@@ -81,18 +67,15 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         http_api: flow
             .with_signed_in(|s| s.session.binding.http_api_base_url.clone())
             .unwrap_or_else(|| settings.config().ok().and_then(|c| c.http_api_base_url)),
-        iam_api: flow
-            .with_signed_in(|s| s.session.binding.iam_api_base_url.clone())
-            .unwrap_or_else(|| settings.config().ok().and_then(|c| c.iam_api_base_url)),
     };
-    // The IAM API needs its stage and an identity pool to sign for it.
-    let has_iam = move || sources().iam_api.is_some() && AwsKeys::configured(flow, settings);
     let has_http = move || sources().http_api.is_some();
     // The API a call goes to: the chosen one, the REST API when no HTTP API is configured.
-    let chosen_guard = move || match guard.get() {
-        Guard::Http if has_http() => Guard::Http,
-        Guard::Iam if has_iam() => Guard::Iam,
-        _ => Guard::Rest,
+    let chosen_guard = move || {
+        if has_http() {
+            guard.get()
+        } else {
+            Guard::Rest
+        }
     };
     let chosen = move || {
         token_choice
@@ -116,41 +99,9 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         replaced_id_token().is_some_and(|(t, offset)| api::has_expired(t.secret(), now + offset))
     };
 
-    let run = move |label: String,
-                    request: ApiRequest,
-                    guard: Guard,
-                    into_lab: Option<Lab>,
-                    signing: Option<LabSigning>| {
+    let run = move |label: String, request: ApiRequest, guard: Guard, into_lab: Option<Lab>| {
         busy.set(true);
         spawn_local(async move {
-            let (request, signing) = match signing {
-                None => (request, None),
-                Some(how) => match sign(keys, flow, settings, &request, how).await {
-                    Ok((signed_request, steps)) => (signed_request, Some(steps)),
-                    Err(e) => {
-                        let call = Call {
-                            label,
-                            request,
-                            answer: ApiAnswer {
-                                status: None,
-                                headers: Vec::new(),
-                                body: String::new(),
-                                elapsed_ms: 0,
-                                failure: Some(e.clone()),
-                            },
-                            diagnosis: Diagnosis::NoAnswer,
-                            explanation: format!("Not sent: {e}"),
-                            signing: None,
-                        };
-                        if let Some(which) = into_lab {
-                            draw_lab_result(which, &call);
-                        }
-                        last.set(Some(call));
-                        busy.set(false);
-                        return;
-                    }
-                },
-            };
             let answer = send(&request, guard.party(), flow.driver).await;
             let mut diagnosis = api::diagnose(
                 guard,
@@ -166,19 +117,13 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
                 let probed = send(&probe, guard.party(), flow.driver).await;
                 diagnosis = api::after_probe(probed.status, &probed.body);
             }
-            let explanation = api::explanation(
-                guard,
-                &request,
-                &diagnosis,
-                (answer.status, &answer.body, &answer.headers),
-            );
+            let explanation = api::explanation(guard, &request, &diagnosis, &answer.headers);
             let call = Call {
                 label,
                 request,
                 answer,
                 diagnosis,
                 explanation,
-                signing,
             };
             if let Some(which) = into_lab {
                 draw_lab_result(which, &call);
@@ -207,11 +152,13 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         let token = sources.call_token(pasted, untrack(chosen));
         let guard = untrack(chosen_guard);
         let base = sources.base_for(guard, pasted).unwrap_or_default();
-        // The IAM API takes no Cognito token: the call is signed instead.
-        let token = token.filter(|_| guard != Guard::Iam);
         let request = api::list_request(&base, token.as_deref(), &filter);
-        let (label, signing) = call_words("GET", guard, which, untrack(signed_in));
-        run(label, request, guard, None, signing);
+        run(
+            format!("GET /dragons ({}) with the {which} token", guard.label()),
+            request,
+            guard,
+            None,
+        );
     };
     let run_lab = move |which: Lab| {
         let expired = untrack(replaced_id_token);
@@ -222,7 +169,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             request,
             which.guard(),
             Some(which),
-            which.signing(),
         );
     };
     let post = move |ev: leptos::ev::SubmitEvent| {
@@ -239,15 +185,18 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             let token = sources.call_token(pasted, untrack(chosen));
             let guard = untrack(chosen_guard);
             let base = sources.base_for(guard, pasted).unwrap_or_default();
-            let token = token.filter(|_| guard != Guard::Iam);
             let request = api::create_request(&base, token.as_deref(), &dragon);
             let which = if pasted {
                 "pasted"
             } else {
                 untrack(chosen).as_str()
             };
-            let (label, signing) = call_words("POST", guard, which, untrack(signed_in));
-            run(label, request, guard, None, signing);
+            run(
+                format!("POST /dragons ({}) with the {which} token", guard.label()),
+                request,
+                guard,
+                None,
+            );
         }
     };
     // Once the console is on the page: the report's fields.
@@ -263,8 +212,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             expired: replaced_expired(),
             busy,
             http: has_http(),
-            iam: has_iam(),
-            expired_credentials: keys.expired(flow.now.get()),
         });
         let (http, on_http) = (has_http(), chosen_guard() == Guard::Http);
         for (testid, on) in [("api-guard-rest", !on_http), ("api-guard-http", on_http)] {
@@ -274,15 +221,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
         }
         if let Some(choice) = dom::by_testid("http-choice") {
             let _ = choice.toggle_attribute_with_force("hidden", !http);
-        }
-        let (iam, on_iam) = (has_iam(), chosen_guard() == Guard::Iam);
-        if let Some(choice) = dom::by_testid("iam-choice") {
-            let _ = choice.toggle_attribute_with_force("hidden", !iam);
-        }
-        if let Some(radio) = dom::by_testid("api-guard-iam") {
-            radio
-                .unchecked_ref::<HtmlInputElement>()
-                .set_checked(on_iam);
         }
         let (pasting, chosen) = (pasting(), chosen());
         for (testid, on) in [
@@ -327,11 +265,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
             "api-token-pasted" => use_pasted.set(true),
             "api-guard-rest" => guard.set(Guard::Rest),
             "api-guard-http" => guard.set(Guard::Http),
-            "api-guard-iam" => guard.set(Guard::Iam),
-            "get-credentials" => spawn_local(async move {
-                let guest = !untrack(signed_in);
-                let _ = keys.ensure(flow, settings, guest).await;
-            }),
             _ => {
                 if let Some(which) = LABS.into_iter().find(|l| lab_testid(*l) == testid) {
                     run_lab(which);
@@ -348,7 +281,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
                     <legend>"API"</legend>
                     <label><input type="radio" name="api-guard" data-testid="api-guard-rest" />" REST API (Cognito authorizer)"</label>
                     <label data-testid="http-choice" hidden><input type="radio" name="api-guard" data-testid="api-guard-http" />" HTTP API (JWT authorizer)"</label>
-                    <label data-testid="iam-choice" hidden><input type="radio" name="api-guard" data-testid="api-guard-iam" />" IAM API (SigV4)"</label>
                 </fieldset>
                 <fieldset class="choice inline">
                     <legend>"Token in Authorization"</legend>
@@ -366,7 +298,6 @@ pub fn DragonsConsole(settings: SettingsState, flow: Flow, calls: Calls) -> impl
                 <input type="text" aria-label="Filter value" data-testid="filter-text" placeholder="e.g. red" />
                 <button type="button" class="button primary" data-testid="get-dragons">"GET /dragons"</button>
             </div>
-            <section class="credentials" id="credentials-panel" aria-labelledby="credentials-title" hidden></section>
             <div class="results" aria-live="polite" data-testid="results" id="api-results"></div>
             <div id="inspector"></div>
             <section class="lab" aria-labelledby="lab-title">
@@ -670,9 +601,7 @@ fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
         "inspector-request",
     );
     for (k, v) in &request.headers {
-        let hidden = (k.eq_ignore_ascii_case("authorization")
-            || k.eq_ignore_ascii_case("x-amz-security-token"))
-            && !show_token;
+        let hidden = k.eq_ignore_ascii_case("authorization") && !show_token;
         let v = if hidden {
             api::shorten_token(v)
         } else {
@@ -696,73 +625,6 @@ fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
     for (k, v) in &answer.headers {
         fact(k, v, true, "");
     }
-    // The session token is a credential: shortened in the steps unless revealed.
-    let session_token = request
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-security-token"))
-        .map(|(_, v)| v.clone());
-    let hide = |text: &str| match (&session_token, show_token) {
-        (Some(t), false) => api::mask_token(text, t),
-        _ => text.to_owned(),
-    };
-    if let Some(steps) = &call.signing {
-        let sig = dom::add(&details, "div", &[("class", "sigv4")], "");
-        dom::add(&sig, "h4", &[], "Signature Version 4: what this app signed");
-        dom::add(
-            &sig,
-            "p",
-            &[("class", "muted small")],
-            "The canonical request",
-        );
-        dom::add(
-            &sig,
-            "pre",
-            &[("class", "json"), ("data-testid", "inspector-canonical")],
-            &hide(&steps.canonical_request),
-        );
-        dom::add(&sig, "p", &[("class", "muted small")], "The string to sign");
-        dom::add(
-            &sig,
-            "pre",
-            &[
-                ("class", "json"),
-                ("data-testid", "inspector-string-to-sign"),
-            ],
-            &steps.string_to_sign,
-        );
-        if let api::iam::IamAnswer::Mismatch {
-            canonical_request: Some(theirs),
-            string_to_sign,
-        } = api::iam::read(answer.status, &answer.body)
-        {
-            dom::add(&sig, "h4", &[], "What API Gateway computed");
-            dom::add(
-                &sig,
-                "p",
-                &[("class", "muted small")],
-                if theirs == steps.canonical_request {
-                    "The same canonical request: the signatures differ because the secret key differs."
-                } else {
-                    "A different canonical request: compare it line by line with the one above."
-                },
-            );
-            dom::add(
-                &sig,
-                "pre",
-                &[("class", "json"), ("data-testid", "server-canonical")],
-                &hide(&theirs),
-            );
-            if let Some(theirs) = string_to_sign {
-                dom::add(
-                    &sig,
-                    "pre",
-                    &[("class", "json"), ("data-testid", "server-string-to-sign")],
-                    &theirs,
-                );
-            }
-        }
-    }
     let pretty = crate::json::parse(&answer.body)
         .ok()
         .map(|v| crate::json::to_pretty(&v))
@@ -772,7 +634,6 @@ fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
         (Some(a), false) => api::mask_token(&pretty, a),
         _ => pretty,
     };
-    let body = hide(&body);
     dom::add(
         &details,
         "pre",
@@ -808,66 +669,4 @@ fn draw_inspector(last: Option<&Call>, show_token: bool, with_token: bool) {
         ],
         "Copy as curl",
     );
-}
-
-/// A console call's label and, for the IAM API, how it is signed (a guest's credentials when
-/// no one is signed in).
-fn call_words(
-    method: &str,
-    guard: Guard,
-    which: &str,
-    signed_in: bool,
-) -> (String, Option<LabSigning>) {
-    if guard != Guard::Iam {
-        return (
-            format!(
-                "{method} /dragons ({}) with the {which} token",
-                guard.label()
-            ),
-            None,
-        );
-    }
-    let whose = if signed_in { "your" } else { "guest" };
-    (
-        format!("{method} /dragons (IAM API) signed with {whose} AWS credentials"),
-        Some(LabSigning {
-            guest: !signed_in,
-            wrong_secret: false,
-            date_shift: 0,
-            expired: false,
-        }),
-    )
-}
-
-/// Sign `request` as `how` says: credentials from the identity pool (or the expired ones held),
-/// the secret changed or the date moved for the lab, through WebCrypto.
-async fn sign(
-    keys: AwsKeys,
-    flow: Flow,
-    settings: SettingsState,
-    request: &ApiRequest,
-    how: LabSigning,
-) -> Result<(ApiRequest, Signed), String> {
-    let mut held = if how.expired {
-        keys.held()
-            .map(|(c, _)| c)
-            .ok_or("No AWS credentials are held yet.")?
-    } else {
-        let guest = how.guest || !untrack(|| flow.is_signed_in());
-        keys.ensure(flow, settings, guest).await?
-    };
-    if how.wrong_secret {
-        held.credentials.secret_key =
-            api::sigv4::with_one_character_changed(&held.credentials.secret_key);
-    }
-    let region = held
-        .identity_id
-        .split(':')
-        .next()
-        .unwrap_or("us-east-1")
-        .to_owned();
-    let now = crate::web::now() + how.date_shift;
-    crate::web::crypto::sign_sigv4(request, &held.credentials, &region, now)
-        .await
-        .map_err(|e| format!("the request could not be signed: {}", e.0))
 }

@@ -2,7 +2,6 @@
 //! core; they decide nothing themselves.
 
 mod console;
-mod credentials;
 mod diagram;
 mod dom;
 mod flow;
