@@ -10,9 +10,10 @@
 
 use crate::dragons::{self, cors, gateway_error};
 use crate::identity::IssuedCredentials;
+use crate::sigv4;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hmac::{Hmac, Mac};
@@ -23,7 +24,6 @@ use sha2::{Digest, Sha256};
 pub const API_ID: &str = "dragons0iam";
 
 const ALGORITHM: &str = "AWS4-HMAC-SHA256";
-const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 fn forbidden(shared: &AppState, error_type: &'static str, message: &str) -> Response {
     gateway_error(shared, StatusCode::FORBIDDEN, error_type, message)
@@ -97,88 +97,6 @@ fn canonical_value(headers: &HeaderMap, name: &str) -> String {
         .join(",")
 }
 
-/// The parts of `Authorization: AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…`.
-struct Parsed<'a> {
-    access_key: &'a str,
-    date: &'a str,
-    region: &'a str,
-    service: &'a str,
-    terminator: &'a str,
-    signed_headers: Vec<&'a str>,
-    signature: &'a str,
-}
-
-fn parse(value: &str) -> Option<Parsed<'_>> {
-    let rest = value.strip_prefix(ALGORITHM)?.trim_start();
-    let mut credential = None;
-    let mut signed = None;
-    let mut signature = None;
-    for part in rest.split(',') {
-        let (k, v) = part.trim().split_once('=')?;
-        match k {
-            "Credential" => credential = Some(v),
-            "SignedHeaders" => signed = Some(v),
-            "Signature" => signature = Some(v),
-            _ => {}
-        }
-    }
-    let scope: Vec<&str> = credential?.split('/').collect();
-    let [access_key, date, region, service, terminator] = scope[..] else {
-        return None;
-    };
-    Some(Parsed {
-        access_key,
-        date,
-        region,
-        service,
-        terminator,
-        signed_headers: signed?.split(';').collect(),
-        signature: signature?,
-    })
-}
-
-/// `YYYYMMDDTHHMMSSZ` as epoch seconds.
-fn parse_amz_date(text: &str) -> Option<i64> {
-    if text.len() != 16 || !text.ends_with('Z') || text.as_bytes().get(8) != Some(&b'T') {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (n(0..4)?, n(4..6)?, n(6..8)?);
-    let (hh, mm, ss) = (n(9..11)?, n(11..13)?, n(13..15)?);
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
-}
-
-/// Epoch seconds as `YYYYMMDDTHHMMSSZ`.
-fn format_amz_date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 /// What the server computed for a request: the canonical request, the string to sign and the
 /// signature, with `secret`.
 pub struct Computed {
@@ -245,60 +163,28 @@ pub fn gateway(
         cors(&mut response);
         return response;
     }
-    let Some(authorization) = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-        .filter(|v| !v.is_empty())
-    else {
-        return forbidden(
-            shared,
-            "MissingAuthenticationTokenException",
-            "Missing Authentication Token",
-        );
+    let config = &shared.config;
+    let parsed = match sigv4::check_shape(headers, &config.region, "execute-api") {
+        Ok(Some(parsed)) => parsed,
+        Ok(None) => {
+            return forbidden(
+                shared,
+                "MissingAuthenticationTokenException",
+                "Missing Authentication Token",
+            )
+        }
+        Err(refusal) => return forbidden(shared, refusal.kind, &refusal.message),
     };
-    let Some(parsed) = parse(&authorization) else {
-        return forbidden(
-            shared,
-            "IncompleteSignatureException",
-            &dragons::signature_complaint(&authorization),
-        );
-    };
-    let Some(amz_date) = headers.get("x-amz-date").and_then(|v| v.to_str().ok()) else {
+    // The stack dates signatures by X-Amz-Date only (the SDKs send it).
+    let Some(amz_date) = parsed.amz_date.as_deref() else {
         return forbidden(
             shared,
             "IncompleteSignatureException",
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
         );
     };
-    let config = &shared.config;
-    let mut wrong = String::new();
-    if parsed.region != config.region {
-        wrong.push_str(&format!(
-            "Credential should be scoped to a valid region, not '{}'. ",
-            parsed.region
-        ));
-    }
-    if parsed.service != "execute-api" {
-        wrong.push_str("Credential should be scoped to correct service: 'execute-api'. ");
-    }
-    if parsed.terminator != "aws4_request" {
-        wrong.push_str(&format!(
-            "Credential should be scoped with a valid terminator: 'aws4_request', not '{}'. ",
-            parsed.terminator
-        ));
-    }
-    if amz_date.get(..8) != Some(parsed.date) {
-        wrong.push_str(&format!(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{amz_date}'. ",
-            parsed.date,
-            amz_date.get(..8).unwrap_or("")
-        ));
-    }
-    if !wrong.is_empty() {
-        return forbidden(shared, "InvalidSignatureException", wrong.trim_end());
-    }
     let issued: Option<IssuedCredentials> =
-        shared.store().credentials.get(parsed.access_key).cloned();
+        shared.store().credentials.get(&parsed.access_key).cloned();
     let Some(issued) = issued else {
         return forbidden(
             shared,
@@ -308,21 +194,16 @@ pub fn gateway(
     };
     let now = shared.clock.now();
     // Five minutes either way, as AWS allows.
-    let Some(signed_at) = parse_amz_date(amz_date) else {
-        return forbidden(
-            shared,
-            "IncompleteSignatureException",
-            &format!("Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See http://en.wikipedia.org/wiki/ISO_8601"),
-        );
-    };
+    // check_shape refused any other format.
+    let signed_at = sigv4::parse_amz_date(amz_date).unwrap_or_default();
     if signed_at < now - 300 {
         return forbidden(
             shared,
             "InvalidSignatureException",
             &format!(
                 "Signature expired: {amz_date} is now earlier than {} ({} - 5 min.)",
-                format_amz_date(now - 300),
-                format_amz_date(now)
+                sigv4::format_amz_date(now - 300),
+                sigv4::format_amz_date(now)
             ),
         );
     }
@@ -332,8 +213,8 @@ pub fn gateway(
             "InvalidSignatureException",
             &format!(
                 "Signature not yet current: {amz_date} is still later than {} ({} + 5 min.)",
-                format_amz_date(now + 300),
-                format_amz_date(now)
+                sigv4::format_amz_date(now + 300),
+                sigv4::format_amz_date(now)
             ),
         );
     }
@@ -348,26 +229,27 @@ pub fn gateway(
             "The security token included in the request is invalid.",
         );
     }
+    let signed_headers: Vec<&str> = parsed.signed_headers.iter().map(String::as_str).collect();
     let computed = compute(
         method.as_str(),
         path,
         query,
         headers,
-        &parsed.signed_headers,
+        &signed_headers,
         body,
         amz_date,
-        (parsed.date, parsed.region, parsed.service),
+        (&parsed.date, &parsed.region, &parsed.service),
         &issued.secret_key,
     );
-    let host_signed = parsed.signed_headers.contains(&"host");
-    let token_signed = parsed.signed_headers.contains(&"x-amz-security-token");
+    let host_signed = signed_headers.contains(&"host");
+    let token_signed = signed_headers.contains(&"x-amz-security-token");
     if computed.signature != parsed.signature || !host_signed || !token_signed {
         return forbidden(
             shared,
             "InvalidSignatureException",
             &format!(
-                "{MISMATCH}\n\nThe Canonical String for this request should have been\n'{}'\n\nThe String-to-Sign should have been\n'{}'\n",
-                computed.canonical_request, computed.string_to_sign
+                "{}\n\nThe Canonical String for this request should have been\n'{}'\n\nThe String-to-Sign should have been\n'{}'\n",
+                sigv4::MISMATCH, computed.canonical_request, computed.string_to_sign
             ),
         );
     }
@@ -417,16 +299,6 @@ pub fn gateway(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amz_dates_round_trip_and_bad_ones_are_none() {
-        for secs in [0, 951_782_400, 1_796_700_356, 4_102_444_799] {
-            assert_eq!(parse_amz_date(&format_amz_date(secs)), Some(secs));
-        }
-        assert_eq!(format_amz_date(1_440_938_160), "20150830T123600Z");
-        assert_eq!(parse_amz_date("20150830T123600"), None);
-        assert_eq!(parse_amz_date("2015-08-30T12:36:00Z"), None);
-    }
 
     /// AWS's own published example (the SigV4 documentation's IAM `ListUsers` request).
     #[test]

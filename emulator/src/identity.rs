@@ -9,10 +9,11 @@
 //! gives the identity's OpenID token (the basic flow's first half). Credentials are remembered
 //! so the stack's IAM-guarded API can check requests signed with them.
 
+use crate::idp_api::{answer, error, ApiError, Input};
 use crate::keys::KeyUse;
 use crate::state::AppState;
 use crate::tokens::{self, Rejection};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{json, Map, Value};
@@ -38,52 +39,12 @@ pub struct Identity {
     pub sub: Option<String>,
 }
 
-/// An AWS error answer.
-#[derive(Debug)]
-pub struct IdentityError {
-    pub kind: &'static str,
-    pub message: String,
-}
-
-fn error(kind: &'static str, message: impl Into<String>) -> IdentityError {
-    IdentityError {
-        kind,
-        message: message.into(),
-    }
-}
-
-fn not_authorized(message: impl Into<String>) -> IdentityError {
+fn not_authorized(message: impl Into<String>) -> ApiError {
     error("NotAuthorizedException", message)
 }
 
 const LOGINS_DONT_MATCH: &str =
     "Logins don't match. Please include at least one valid login for this identity or identity pool.";
-
-impl IntoResponse for IdentityError {
-    fn into_response(self) -> Response {
-        let body = json!({ "__type": self.kind, "message": self.message });
-        let mut response = answer(StatusCode::BAD_REQUEST, &body);
-        let h = response.headers_mut();
-        h.insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
-        if let Ok(v) = HeaderValue::from_str(&self.message) {
-            h.insert("x-amzn-errormessage", v);
-        }
-        response
-    }
-}
-
-fn answer(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(crate::idp_api::CONTENT_TYPE),
-    );
-    if let Ok(v) = HeaderValue::from_str(&crate::state::uuid()) {
-        h.insert("x-amzn-requestid", v);
-    }
-    response
-}
 
 /// One operation, by its name after the target prefix.
 pub fn handle(shared: &AppState, operation: &str, body: &[u8]) -> Response {
@@ -93,7 +54,7 @@ pub fn handle(shared: &AppState, operation: &str, body: &[u8]) -> Response {
     }
 }
 
-fn dispatch(shared: &AppState, operation: &str, body: &[u8]) -> Result<Value, IdentityError> {
+fn dispatch(shared: &AppState, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
     let input: Map<String, Value> = if body.is_empty() {
         Map::new()
     } else {
@@ -115,17 +76,8 @@ fn dispatch(shared: &AppState, operation: &str, body: &[u8]) -> Result<Value, Id
     }
 }
 
-fn required<'a>(input: &'a Map<String, Value>, key: &str) -> Result<&'a str, IdentityError> {
-    input.get(key).and_then(Value::as_str).ok_or_else(|| {
-        let mut camel = key.to_owned();
-        if let Some(first) = camel.get_mut(..1) {
-            first.make_ascii_lowercase();
-        }
-        error(
-            "InvalidParameterException",
-            format!("1 validation error detected: Value null at '{camel}' failed to satisfy constraint: Member must not be null"),
-        )
-    })
+fn required<'a>(input: &'a Map<String, Value>, key: &str) -> Result<&'a str, ApiError> {
+    Input(input).required(key)
 }
 
 /// The provider name of this stack's user pool in `Logins`: the issuer without its scheme, as
@@ -139,10 +91,7 @@ pub fn provider_name(shared: &AppState) -> String {
 }
 
 /// The `sub` of the valid ID token in `Logins`, None when there is no `Logins` (a guest).
-fn login_sub(
-    shared: &AppState,
-    input: &Map<String, Value>,
-) -> Result<Option<String>, IdentityError> {
+fn login_sub(shared: &AppState, input: &Map<String, Value>) -> Result<Option<String>, ApiError> {
     let Some(logins) = input.get("Logins").and_then(Value::as_object) else {
         return Ok(None);
     };
@@ -191,7 +140,7 @@ fn login_sub(
         .ok_or_else(|| not_authorized("Invalid login token. Missing a required claim: sub"))
 }
 
-fn check_pool(shared: &AppState, input: &Map<String, Value>) -> Result<(), IdentityError> {
+fn check_pool(shared: &AppState, input: &Map<String, Value>) -> Result<(), ApiError> {
     let id = required(input, "IdentityPoolId")?;
     if id != shared.config.identity_pool.identity_pool_id {
         return Err(error(
@@ -217,7 +166,7 @@ fn identity_of(shared: &AppState, sub: &str) -> String {
     )
 }
 
-fn get_id(shared: &AppState, input: &Map<String, Value>) -> Result<Value, IdentityError> {
+fn get_id(shared: &AppState, input: &Map<String, Value>) -> Result<Value, ApiError> {
     check_pool(shared, input)?;
     let sub = login_sub(shared, input)?;
     let identity_id = match &sub {
@@ -239,7 +188,7 @@ fn get_id(shared: &AppState, input: &Map<String, Value>) -> Result<Value, Identi
 }
 
 /// The identity `IdentityId` names, checked against `Logins`: (authenticated, identity id).
-fn resolve(shared: &AppState, input: &Map<String, Value>) -> Result<(bool, String), IdentityError> {
+fn resolve(shared: &AppState, input: &Map<String, Value>) -> Result<(bool, String), ApiError> {
     let identity_id = required(input, "IdentityId")?.to_owned();
     let sub = login_sub(shared, input)?;
     let known = shared.store().identities.get(&identity_id).cloned();
@@ -287,7 +236,7 @@ fn random_text(len: usize, alphabet: &[u8]) -> String {
         .collect()
 }
 
-fn get_credentials(shared: &AppState, input: &Map<String, Value>) -> Result<Value, IdentityError> {
+fn get_credentials(shared: &AppState, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let (authenticated, identity_id) = resolve(shared, input)?;
     let pool = &shared.config.identity_pool;
     let role = if authenticated {
@@ -324,10 +273,7 @@ fn get_credentials(shared: &AppState, input: &Map<String, Value>) -> Result<Valu
     Ok(answer)
 }
 
-fn get_open_id_token(
-    shared: &AppState,
-    input: &Map<String, Value>,
-) -> Result<Value, IdentityError> {
+fn get_open_id_token(shared: &AppState, input: &Map<String, Value>) -> Result<Value, ApiError> {
     let (authenticated, identity_id) = resolve(shared, input)?;
     let now = shared.clock.now();
     let amr = if authenticated {

@@ -35,14 +35,15 @@ pub const CHALLENGE_SECONDS: i64 = 180;
 /// `ListUsers`' largest `Limit`.
 const MAX_LIST_LIMIT: usize = 60;
 
-/// An AWS error answer: its `__type` and `message`.
+/// An AWS error answer of the JSON services (the user pools and the identity pools APIs): its
+/// `__type` and `message`, with `x-amzn-ErrorType` and `x-amzn-ErrorMessage`.
 #[derive(Debug)]
 pub struct ApiError {
     pub kind: &'static str,
     pub message: String,
 }
 
-fn error(kind: &'static str, message: impl Into<String>) -> ApiError {
+pub(crate) fn error(kind: &'static str, message: impl Into<String>) -> ApiError {
     ApiError {
         kind,
         message: message.into(),
@@ -53,9 +54,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({ "__type": self.kind, "message": self.message });
         let mut response = answer(StatusCode::BAD_REQUEST, &body);
-        response
-            .headers_mut()
-            .insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
+        let headers = response.headers_mut();
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(self.kind));
+        if let Ok(v) = HeaderValue::from_str(&self.message) {
+            headers.insert("x-amzn-errormessage", v);
+        }
         response
     }
 }
@@ -63,7 +66,7 @@ impl IntoResponse for ApiError {
 type ApiResult = Result<Value, ApiError>;
 
 /// An answer with AWS's content type and a request id.
-fn answer(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn answer(status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
@@ -198,126 +201,23 @@ fn dispatch(shared: &AppState, headers: &HeaderMap, body: &Bytes) -> ApiResult {
 }
 
 // ---------------------------------------------------------------------------------------------
-// AWS Signature V4: shape and scope.
-
-const INVALID_SIGNATURE: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+// AWS Signature V4: shape and scope (crate::sigv4), and a signature of the right form.
 
 /// Check the `Authorization` header as AWS's front end does, short of the signature itself:
-/// present, `AWS4-HMAC-SHA256` with `Credential`, `SignedHeaders` and `Signature`, a date,
-/// and a credential scoped to this stack's region and to `cognito-idp`. Any access key is
+/// shape and scope for `cognito-idp` (crate::sigv4), then 64 hex digits. Any access key is
 /// accepted.
 fn check_signature(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-        .filter(|v| !v.is_empty());
-    let Some(authorization) = authorization else {
-        return Err(error(
-            "MissingAuthenticationTokenException",
-            "Request is missing Authentication Token",
-        ));
-    };
-    let Some(rest) = authorization.strip_prefix("AWS4-HMAC-SHA256 ") else {
-        return Err(error(
-            "IncompleteSignatureException",
-            crate::dragons::signature_complaint(&authorization),
-        ));
-    };
-    let mut credential = None;
-    let mut signed_headers = None;
-    let mut signature = None;
-    for part in rest.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let Some((key, value)) = part.split_once('=') else {
-            return Err(error(
-                "IncompleteSignatureException",
-                format!("'{part}' not a valid key=value pair (missing equal-sign) in Authorization header: '{authorization}'."),
-            ));
-        };
-        match key {
-            "Credential" => credential = Some(value),
-            "SignedHeaders" => signed_headers = Some(value),
-            "Signature" => signature = Some(value),
-            _ => {}
-        }
-    }
-    let amz_date = headers
-        .get("x-amz-date")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let has_date = amz_date.is_some() || headers.contains_key(header::DATE);
-    let mut missing = String::new();
-    for (name, present) in [
-        ("Credential", credential.is_some()),
-        ("Signature", signature.is_some()),
-        ("SignedHeaders", signed_headers.is_some()),
-    ] {
-        if !present {
-            missing.push_str(&format!(
-                "Authorization header requires '{name}' parameter. "
-            ));
-        }
-    }
-    if !has_date {
-        missing.push_str(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
-        );
-    }
-    if !missing.is_empty() {
-        return Err(error(
-            "IncompleteSignatureException",
-            format!("{missing}Authorization={authorization}"),
-        ));
-    }
-    let credential = credential.unwrap_or_default();
-    let scope: Vec<&str> = credential.split('/').collect();
-    let [_key, date, region, service, terminator] = scope[..] else {
-        return Err(error(
-            "IncompleteSignatureException",
-            format!("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"),
-        ));
-    };
-    if let Some(x) = &amz_date {
-        let basic = x.len() == 16
-            && x.bytes().enumerate().all(|(i, b)| match i {
-                8 => b == b'T',
-                15 => b == b'Z',
-                _ => b.is_ascii_digit(),
-            });
-        if !basic {
-            return Err(error(
-                "IncompleteSignatureException",
-                format!("Date must be in ISO-8601 'basic format'. Got '{x}'. See http://en.wikipedia.org/wiki/ISO_8601"),
-            ));
-        }
-    }
-    let mut wrong = String::new();
-    if region != shared.config.region {
-        wrong.push_str(&format!(
-            "Credential should be scoped to a valid region, not '{region}'. "
-        ));
-    }
-    if service != "cognito-idp" {
-        wrong.push_str("Credential should be scoped to correct service: 'cognito-idp'. ");
-    }
-    if terminator != "aws4_request" {
-        wrong.push_str(&format!(
-            "Credential should be scoped with a valid terminator: 'aws4_request', not '{terminator}'. "
-        ));
-    }
-    if let Some(x) = &amz_date {
-        if date != &x[..8] {
-            wrong.push_str(&format!(
-                "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{}', from '{x}'. ",
-                &x[..8]
-            ));
-        }
-    }
-    if !wrong.is_empty() {
-        return Err(error("InvalidSignatureException", wrong.trim_end()));
-    }
-    let signature = signature.unwrap_or_default();
+    let signed = crate::sigv4::check_shape(headers, &shared.config.region, "cognito-idp")
+        .map_err(|r| error(r.kind, r.message))?
+        .ok_or_else(|| {
+            error(
+                "MissingAuthenticationTokenException",
+                "Request is missing Authentication Token",
+            )
+        })?;
+    let signature = &signed.signature;
     if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(error("InvalidSignatureException", INVALID_SIGNATURE));
+        return Err(error("InvalidSignatureException", crate::sigv4::MISMATCH));
     }
     Ok(())
 }
@@ -325,15 +225,15 @@ fn check_signature(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiErro
 // ---------------------------------------------------------------------------------------------
 // Reading the input.
 
-struct Input<'a>(&'a Map<String, Value>);
+pub(crate) struct Input<'a>(pub &'a Map<String, Value>);
 
-impl Input<'_> {
-    fn str(&self, key: &str) -> Option<&str> {
+impl<'a> Input<'a> {
+    pub(crate) fn str(&self, key: &str) -> Option<&'a str> {
         self.0.get(key).and_then(Value::as_str)
     }
 
     /// A required string member; AWS's validation message when it is missing.
-    fn required(&self, key: &str) -> Result<&str, ApiError> {
+    pub(crate) fn required(&self, key: &str) -> Result<&'a str, ApiError> {
         self.str(key).ok_or_else(|| {
             let mut camel = key.to_owned();
             if let Some(first) = camel.get_mut(..1) {

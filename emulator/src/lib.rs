@@ -17,6 +17,7 @@ pub mod idp_api;
 pub mod keys;
 pub mod oauth;
 pub mod pages;
+pub mod sigv4;
 pub mod site;
 pub mod state;
 pub mod tokens;
