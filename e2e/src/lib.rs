@@ -765,6 +765,28 @@ impl Harness {
             .await;
     }
 
+    /// Wait until Cognito's `/logout` has sent the browser back to the app, at Sign in.
+    pub async fn back_at_sign_in(&self) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let url = self.client.current_url().await.unwrap().to_string();
+            if url == self.url("/") && self.has_testid("sign-in").await {
+                return;
+            }
+            assert!(Instant::now() < deadline, "stuck at {url}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The steps of a sequence diagram (`[data-testid=testid]`) as their buttons read:
+    /// `This app → JWKS: GET /… · 200`.
+    pub async fn diagram_steps(&self, testid: &str) -> Vec<String> {
+        let script = format!(
+            "return Array.from(document.querySelectorAll('[data-testid={testid}] ol.steps button')).map(b => b.textContent)"
+        );
+        serde_json::from_value(self.js(&script).await).expect("a list of steps")
+    }
+
     /// The text of the file the page downloaded as `name`, once it is complete.
     pub async fn downloaded(&self, name: &str) -> String {
         let path = self._profile.path().join("downloads").join(name);

@@ -52,19 +52,6 @@ async fn choose(h: &Harness, testid: &str) {
     h.by_testid(testid).await.click().await.unwrap();
 }
 
-async fn sign_out(h: &Harness) {
-    h.by_testid("sign-out").await.click().await.unwrap();
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let url = h.client.current_url().await.unwrap().to_string();
-        if url == h.url("/") && h.has_testid("sign-in").await {
-            return;
-        }
-        assert!(Instant::now() < deadline, "stuck at {url}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn the_scope_lesson_end_to_end_a_rider_is_refused_and_a_keeper_reports_a_dragon() {
     let h = Harness::with_stack(|_| {}).await;
@@ -120,7 +107,8 @@ async fn the_scope_lesson_end_to_end_a_rider_is_refused_and_a_keeper_reports_a_d
     h.check_accessibility("the HTTP API's 403 explained").await;
 
     // The dragon keeper holds dragons/write: both APIs accept the report.
-    sign_out(&h).await;
+    h.by_testid("sign-out").await.click().await.unwrap();
+    h.back_at_sign_in().await;
     h.sign_in_as("dragonkeeper").await;
     let note = h.text_of("access-token-scope").await;
     assert!(note.starts_with("Holds dragons/write"), "{note}");
@@ -199,11 +187,7 @@ async fn the_http_api_takes_either_token_has_its_own_lifeline_and_the_lab_shows_
     assert!(why.contains("Send the ID token"), "{why}");
 
     // The diagram: the HTTP API is its own party.
-    let drawn: Vec<String> = serde_json::from_value(
-        h.js("return Array.from(document.querySelectorAll('[data-testid=diagram] ol.steps button')).map(b => b.textContent)")
-            .await,
-    )
-    .unwrap();
+    let drawn = h.diagram_steps("diagram").await;
     assert!(
         drawn
             .iter()

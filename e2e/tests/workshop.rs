@@ -177,12 +177,6 @@ fn whole_tokens(text: &str) -> Vec<String> {
 }
 
 /// The steps of a drawn diagram, as its text equivalent says them (the numbered buttons).
-async fn steps(h: &Harness, testid: &str) -> Vec<String> {
-    let script = format!(
-        "return Array.from(document.querySelectorAll('[data-testid={testid}] ol.steps button')).map(b => b.textContent)"
-    );
-    serde_json::from_value(h.js(&script).await).expect("a list of steps")
-}
 
 #[tokio::test]
 async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_and_compares_the_flows(
@@ -199,7 +193,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
     h.by_testid("get-dragons").await.click().await.unwrap();
     h.text_becomes("inspector-status", |t| t == "200").await;
 
-    let drawn = steps(&h, "diagram").await;
+    let drawn = h.diagram_steps("diagram").await;
     let want = [
         "Browser → Hosted UI: GET /oauth2/authorize (response_type=code, PKCE)",
         "Hosted UI → Browser: 302 back: ?code, state",
@@ -339,7 +333,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
     h.client.refresh().await.unwrap();
     h.text_becomes("id-token-verdict", |t| t == "Verified")
         .await;
-    let reloaded = steps(&h, "diagram").await;
+    let reloaded = h.diagram_steps("diagram").await;
     assert_eq!(reloaded[..6], drawn[..], "{reloaded:#?}");
 
     // The implicit flow draws its own, the code flow's sign-in kept beside it.
@@ -353,7 +347,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         .unwrap();
     h.by_testid("settings-save").await.click().await.unwrap();
     h.sign_in_as("dragonrider").await;
-    let implicit = steps(&h, "diagram").await;
+    let implicit = h.diagram_steps("diagram").await;
     assert_eq!(implicit.len(), 4, "no code exchange: {implicit:#?}");
     assert_eq!(
         implicit[0],
@@ -367,7 +361,7 @@ async fn the_sequence_diagram_draws_each_step_as_it_happens_opens_its_request_an
         implicit[3].starts_with("This app → JWKS: GET /"),
         "then only the keys: {implicit:#?}"
     );
-    let other = steps(&h, "diagram-other").await;
+    let other = h.diagram_steps("diagram-other").await;
     assert_eq!(other[..6], drawn[..], "the code flow's session, beside it");
     assert!(
         other[6..].iter().any(|s| s.contains("/oauth2/revoke")),

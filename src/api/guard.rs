@@ -139,8 +139,16 @@ pub fn scope_note(scope: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// What a test's call sent: `kind`, with these space-separated scopes.
+    pub(crate) fn sent(kind: Kind, scopes: &str) -> Sent {
+        Sent {
+            kind,
+            scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
     use crate::auth::jwt::tests::encode;
     use serde_json::json;
 

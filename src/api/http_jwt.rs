@@ -124,13 +124,7 @@ pub fn explain(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sent(kind: Kind, scopes: &str) -> Sent {
-        Sent {
-            kind,
-            scopes: scopes.split_whitespace().map(str::to_owned).collect(),
-        }
-    }
+    use crate::api::guard::tests::sent;
 
     const AUDIENCE: &str = "Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token does not have a valid audience\"";
     const SCOPE: &str = "Bearer scope=\"dragons/write\" error=\"insufficient_scope\" error_description=\"the token does not have the required scopes\"";

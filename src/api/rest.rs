@@ -44,13 +44,7 @@ pub fn why_accepted(method: &str, sent: &Sent) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sent(kind: Kind, scopes: &str) -> Sent {
-        Sent {
-            kind,
-            scopes: scopes.split_whitespace().map(str::to_owned).collect(),
-        }
-    }
+    use crate::api::guard::tests::sent;
 
     #[test]
     fn an_id_token_on_the_scoped_post_is_told_to_send_the_access_token() {

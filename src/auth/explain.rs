@@ -95,13 +95,10 @@ pub fn time_words(at: i64, now: i64, local: &str, expiry: bool) -> String {
     }
 }
 
-/// A time (seconds since the epoch) as a clock on this computer shows it, `east` minutes ahead
-/// of UTC: "2026-11-23 21:41:07 UTC+1". The same on every machine, whatever its language
-/// (the browser's `toLocaleString` costs 10–30 ms the first time, loading its locale data).
-pub fn clock_time(secs: i64, east: i64) -> String {
-    let local = secs.saturating_add(east.saturating_mul(60));
-    let (days, day_secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-    // Days since 1970-01-01 to a date (Howard Hinnant's `civil_from_days`).
+/// Seconds since the epoch as (year, month, day, seconds into the day), UTC: Howard Hinnant's
+/// `civil_from_days` (also the SigV4 date, api::sigv4::amz_date).
+pub fn civil(secs: i64) -> (i64, i64, i64, i64) {
+    let (days, day_secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -110,7 +107,20 @@ pub fn clock_time(secs: i64, east: i64) -> String {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        yoe + era * 400 + i64::from(month <= 2),
+        month,
+        day,
+        day_secs,
+    )
+}
+
+/// A time (seconds since the epoch) as a clock on this computer shows it, `east` minutes ahead
+/// of UTC: "2026-11-23 21:41:07 UTC+1". The same on every machine, whatever its language
+/// (the browser's `toLocaleString` costs 10–30 ms the first time, loading its locale data).
+pub fn clock_time(secs: i64, east: i64) -> String {
+    let local = secs.saturating_add(east.saturating_mul(60));
+    let (year, month, day, day_secs) = civil(local);
     let zone = match east {
         0 => String::new(),
         e if e % 60 == 0 => format!("{:+}", e / 60),
